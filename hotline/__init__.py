@@ -1,0 +1,1 @@
+"""hotline: an SMS and voice hotline router for anti-trafficking help."""

@@ -1,0 +1,112 @@
+"""Settings read from the environment, once, into one immutable object."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENVIRONMENTS = ("production", "development", "test")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a hotline that may start."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "production"
+    twilio_auth_token: str = ""
+    twilio_account_sid: str = ""
+    twilio_number: str = ""
+    public_url: str = ""
+    redis_url: str = ""
+    redis_timeout: float = 0.5
+    data_dir: Path = Path(".hotline")
+    flows_dir: Path = Path("flows")
+    resources_dir: Path = Path("data")
+    secret_keys: tuple[str, ...] = ()
+    program_name: str = "Community Info Line"
+    session_ttl: int = 24 * 3600
+    retention_days: int = 30
+    timezone: str = "America/New_York"
+    staffed_hours: str = "mon-fri 09:00-17:00"
+    oncall_numbers: tuple[str, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def development(self) -> bool:
+        return self.env in ("development", "test")
+
+    @property
+    def secret_key(self) -> str:
+        """The current key: the first of HOTLINE_SECRET_KEY's comma-separated keys."""
+        return self.secret_keys[0]
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _dev_secret(data_dir: Path) -> str:
+    """A development key kept under the data folder so sessions survive restarts."""
+    path = data_dir / "dev-secret-key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Build Settings from environment variables (see README, Configuration)."""
+    env = dict(os.environ if environ is None else environ)
+    get = env.get
+    hotline_env = get("HOTLINE_ENV", "production").strip().lower()
+    if hotline_env not in ENVIRONMENTS:
+        raise ConfigError(f"HOTLINE_ENV must be one of {ENVIRONMENTS}, not {hotline_env!r}")
+    data_dir = Path(get("HOTLINE_DATA_DIR", ".hotline"))
+    keys = _split(get("HOTLINE_SECRET_KEY", ""))
+    values: dict[str, object] = dict(
+        env=hotline_env,
+        twilio_auth_token=get("TWILIO_AUTH_TOKEN", ""),
+        twilio_account_sid=get("TWILIO_ACCOUNT_SID", ""),
+        twilio_number=get("TWILIO_PHONE_NUMBER", ""),
+        public_url=get("HOTLINE_PUBLIC_URL", "").rstrip("/"),
+        redis_url=get("REDIS_URL", ""),
+        redis_timeout=float(get("HOTLINE_REDIS_TIMEOUT", "0.5")),
+        data_dir=data_dir,
+        flows_dir=Path(get("HOTLINE_FLOWS_DIR", "flows")),
+        resources_dir=Path(get("HOTLINE_RESOURCES_DIR", "data")),
+        secret_keys=keys,
+        program_name=get("HOTLINE_PROGRAM_NAME", "Community Info Line"),
+        session_ttl=int(get("HOTLINE_SESSION_TTL", str(24 * 3600))),
+        retention_days=int(get("HOTLINE_RETENTION_DAYS", "30")),
+        timezone=get("HOTLINE_TIMEZONE", "America/New_York"),
+        staffed_hours=get("HOTLINE_STAFFED_HOURS", "mon-fri 09:00-17:00"),
+        oncall_numbers=_split(get("HOTLINE_ONCALL_NUMBERS", "")),
+    )
+    values.update(overrides)
+    settings = Settings(**values)  # type: ignore[arg-type]
+    return _checked(settings)
+
+
+def _checked(settings: Settings) -> Settings:
+    if settings.env == "production":
+        if not settings.twilio_auth_token:
+            raise ConfigError(
+                "TWILIO_AUTH_TOKEN is not set: the hotline will not start without signature "
+                "checks. Set it, or HOTLINE_ENV=development for local work."
+            )
+        if not settings.secret_keys:
+            raise ConfigError("HOTLINE_SECRET_KEY is not set (see README, Safety and privacy).")
+        return settings
+    if not settings.secret_keys:
+        key = _dev_secret(settings.data_dir)
+        settings = Settings(**{**settings.__dict__, "secret_keys": (key,)})
+    if not settings.twilio_auth_token:
+        settings = Settings(**{**settings.__dict__, "twilio_auth_token": "development-token"})
+    return settings

@@ -1,0 +1,214 @@
+"""Static checks of flows (goflow-style): every problem names flow, node and field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from hotline.engine.models import (
+    AskNode,
+    EndNode,
+    Flow,
+    Hotline,
+    LookupNode,
+    MenuNode,
+    NodeBase,
+    Text,
+    WaitingNode,
+)
+from hotline.engine.segments import segment_count
+from hotline.engine.text import fill, placeholders
+
+MAX_SMS_SEGMENTS = 2
+TEXT_FIELDS = ("text", "voice", "invalid", "silence", "not_found", "outside")
+RUNTIME_VARS = {"page"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    flow: str
+    path: tuple[str | int, ...]  # where in the flow file, e.g. ("nodes", "menu", "text", "es")
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.flow}: {'.'.join(map(str, self.path))}: {self.message}"
+
+
+def lint(hotline: Hotline, context: Mapping[str, str] | None = None) -> list[Problem]:
+    """All problems in all flows, in file order."""
+    problems = list(_keyword_problems(hotline))
+    for flow in hotline.flows.values():
+        problems += FlowLinter(hotline, flow, dict(context or {})).run()
+    return problems
+
+
+def _keyword_problems(hotline: Hotline) -> Iterator[Problem]:
+    for family, by_lang in hotline.keywords.model_dump().items():
+        if not by_lang:
+            continue
+        for lang in hotline.languages:
+            if not by_lang.get(lang):
+                yield Problem("hotline", ("keywords", family), f"no {family} keywords for {lang!r}")
+
+
+def edges(node: NodeBase) -> list[tuple[str, str]]:
+    """(field, target) for every way out of a node."""
+    out = [
+        (name, getattr(node, name))
+        for name in ("next", "yes_next", "no_next", "on_silence", "on_retries", "not_found_next")
+        if getattr(node, name, None)
+    ]
+    if isinstance(node, MenuNode):
+        out += [(f"options.{i}.next", o.next) for i, o in enumerate(node.options)]
+    return out
+
+
+class FlowLinter:
+    def __init__(self, hotline: Hotline, flow: Flow, context: dict[str, str]):
+        self.hotline, self.flow, self.context = hotline, flow, context
+        self.langs = list(hotline.languages)
+        self.vars = {n.save_as for n in flow.nodes.values() if isinstance(n, AskNode)}
+        self.vars |= RUNTIME_VARS | set(context)
+        self.problems: list[Problem] = []
+
+    def add(self, path: tuple[str | int, ...], message: str) -> None:
+        self.problems.append(Problem(self.flow.id, path, message))
+
+    def run(self) -> list[Problem]:
+        self._entry_points()
+        for node_id, node in self.flow.nodes.items():
+            self._targets(node_id, node)
+            self._texts(("nodes", node_id), node)
+            if isinstance(node, WaitingNode):
+                self._waiting(node_id, node)
+            if isinstance(node, MenuNode):
+                self._options(node_id, node)
+        for name, text in self.flow.messages.items():
+            self._text(("messages", name), text)
+        if not any(p.message.startswith("unknown target") for p in self.problems):
+            self._graph()
+        return self.problems
+
+    def _entry_points(self) -> None:
+        for field in ("start", "main_menu"):
+            if getattr(self.flow, field) not in self.flow.nodes:
+                self.add((field,), f"unknown target {getattr(self.flow, field)!r}")
+
+    def _targets(self, node_id: str, node: NodeBase) -> None:
+        for field, target in edges(node):
+            if target not in self.flow.nodes:
+                self.add(("nodes", node_id, *field.split(".")), f"unknown target {target!r}")
+
+    def _waiting(self, node_id: str, node: WaitingNode) -> None:
+        if not node.invalid:
+            self.add(("nodes", node_id), "no path for an invalid answer (add 'invalid')")
+        if not (node.silence or node.on_silence):
+            self.add(("nodes", node_id), "no path for silence (add 'silence' or 'on_silence')")
+
+    def _options(self, node_id: str, node: MenuNode) -> None:
+        seen: set[str] = set()
+        for i, option in enumerate(node.options):
+            if option.key and option.key in seen:
+                self.add(("nodes", node_id, "options", i, "key"), f"key {option.key!r} twice")
+            seen.add(option.key or "")
+            if option.set_language and option.set_language not in self.hotline.languages:
+                self.add(
+                    ("nodes", node_id, "options", i, "set_language"),
+                    f"unknown language {option.set_language!r}",
+                )
+            if node.digits and option.key and len(option.key) != node.digits:
+                self.add(("nodes", node_id, "options", i, "key"), f"not {node.digits} digits")
+
+    # -- texts ----------------------------------------------------------------------------
+    def _texts(self, path: tuple[str | int, ...], node: NodeBase) -> None:
+        for field in TEXT_FIELDS:
+            text = getattr(node, field, None)
+            if text:
+                self._text((*path, field), text)
+        if self.flow.channel == "voice":
+            self._voice_prompts(path, node)
+
+    def _text(self, path: tuple[str | int, ...], text: Text) -> None:
+        for lang in self.langs:
+            if not text.get(lang):
+                self.add((*path,), f"missing text in declared language {lang!r}")
+        for lang, value in text.items():
+            if lang not in self.hotline.languages:
+                self.add((*path, lang), f"language {lang!r} is not declared")
+                continue
+            self._placeholders((*path, lang), value)
+            if self.flow.channel == "sms":
+                self._segments((*path, lang), value)
+
+    def _placeholders(self, path: tuple[str | int, ...], value: str) -> None:
+        unknown = placeholders(value) - self.vars
+        if unknown:
+            self.add(path, f"unknown placeholder(s) {sorted(unknown)}")
+
+    def _segments(self, path: tuple[str | int, ...], value: str) -> None:
+        sample = fill(value, {**{v: "x" * 20 for v in self.vars}, **self.context})
+        count = segment_count(sample)
+        if count > MAX_SMS_SEGMENTS:
+            self.add(path, f"SMS text is {count} segments (at most {MAX_SMS_SEGMENTS})")
+
+    def _voice_prompts(self, path: tuple[str | int, ...], node: NodeBase) -> None:
+        for lang, language in self.hotline.languages.items():
+            if language.voice and language.voice.say_language:
+                continue
+            for field in TEXT_FIELDS:
+                if getattr(node, field, None) and not node.audio.get(lang, {}).get(field):
+                    self.add(
+                        (*path, field),
+                        f"voice prompt in {lang!r} has no text-to-speech voice and no recording",
+                    )
+
+    # -- graph ----------------------------------------------------------------------------
+    def _graph(self) -> None:
+        nodes = self.flow.nodes
+        reach = _reachable({self.flow.start, self.flow.main_menu}, lambda n: _targets(nodes[n]))
+        for node_id in nodes:
+            if node_id not in reach:
+                self.add(("nodes", node_id), "unreachable from start or main_menu")
+        back = self._can_return()
+        for node_id in reach:
+            if node_id not in back:
+                self.add(("nodes", node_id), "no way back to the main menu")
+        self._loops()
+
+    def _can_return(self) -> set[str]:
+        """Nodes from which the main menu (or an end, which leads back to it) is reachable."""
+        nodes = self.flow.nodes
+        incoming: dict[str, set[str]] = {n: set() for n in nodes}
+        for node_id, node in nodes.items():
+            for target in _targets(node):
+                incoming[target].add(node_id)
+        goals = {self.flow.main_menu} | {n for n, node in nodes.items() if isinstance(node, EndNode)}
+        return _reachable(goals, lambda n: incoming[n])
+
+    def _loops(self) -> None:
+        """A cycle through nodes that never wait would spin forever."""
+        nodes = self.flow.nodes
+        passing = {
+            n for n, node in nodes.items() if not isinstance(node, WaitingNode | LookupNode | EndNode)
+        }
+        for start in passing:
+            seen, current = set(), start
+            while current in passing and current not in seen:
+                seen.add(current)
+                current = getattr(nodes[current], "next", "")
+            if current == start:
+                self.add(("nodes", start), "loops forever without waiting for an answer")
+
+
+def _targets(node: NodeBase) -> list[str]:
+    return [target for _, target in edges(node)]
+
+
+def _reachable(starts: set[str], neighbours) -> set[str]:
+    seen, todo = set(starts), list(starts)
+    while todo:
+        for nxt in neighbours(todo.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen

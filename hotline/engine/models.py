@@ -1,0 +1,157 @@
+"""Flow definitions: what the hotline says and where each answer leads (goflow's 'definition' half)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Text = dict[str, str]
+"""One user-facing text, per language code: {"en": "...", "es": "..."}."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(Strict):
+    """One menu choice: a key to press or send, and words that mean the same."""
+
+    key: str | None = None
+    keywords: dict[str, list[str]] = Field(default_factory=dict)
+    next: str
+    set_language: str | None = None
+    more: bool = False  # the next page of the last lookup, not a new search
+
+
+class NodeBase(Strict):
+    text: Text = Field(default_factory=dict)
+    voice: Text = Field(default_factory=dict)  # spoken wording, where it differs from text
+    audio: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang -> field -> file.wav
+
+
+class WaitingNode(NodeBase):
+    """A node that waits for the person: it needs a path for an invalid answer and for silence."""
+
+    invalid: Text = Field(default_factory=dict)
+    silence: Text = Field(default_factory=dict)
+    on_silence: str | None = None  # where to go after max_retries silences
+    on_retries: str | None = None  # where to go after max_retries invalid answers
+    max_retries: int = 2
+    timeout: int | None = None  # seconds, for voice
+
+
+class MessageNode(NodeBase):
+    kind: Literal["message"]
+    next: str
+
+
+class MenuNode(WaitingNode):
+    kind: Literal["menu"]
+    options: list[Option]
+    digits: int | None = None
+
+
+class AskNode(WaitingNode):
+    kind: Literal["ask"]
+    expect: Literal["text", "zip_or_town", "yes_no", "digits"] = "text"
+    save_as: str
+    next: str | None = None
+    yes_next: str | None = None
+    no_next: str | None = None
+    digits: int | None = None
+    max_length: int = 500
+
+    @model_validator(mode="after")
+    def _targets(self) -> AskNode:
+        if self.expect == "yes_no":
+            if not (self.yes_next and self.no_next):
+                raise ValueError("a yes_no question needs yes_next and no_next")
+        elif not self.next:
+            raise ValueError("a question needs next")
+        if self.expect == "digits" and not self.digits:
+            raise ValueError("expect: digits needs digits: N")
+        return self
+
+
+class LookupNode(NodeBase):
+    kind: Literal["lookup"]
+    where: str  # the session variable holding the ZIP code or town
+    category: str | None = None
+    next: str
+    not_found: Text = Field(default_factory=dict)
+    not_found_next: str
+    outside: Text = Field(default_factory=dict)
+
+
+class EscalateNode(NodeBase):
+    kind: Literal["escalate"]
+    reason: str
+    escalation: Literal["help", "tip", "callback", "urgent"] = "help"
+    priority: int = Field(3, ge=1, le=3)
+    next: str
+
+
+class GotoNode(NodeBase):
+    kind: Literal["goto"]
+    next: str
+
+
+class EndNode(NodeBase):
+    kind: Literal["end"]
+
+
+Node = Annotated[
+    MessageNode | MenuNode | AskNode | LookupNode | EscalateNode | GotoNode | EndNode,
+    Field(discriminator="kind"),
+]
+
+
+class Flow(Strict):
+    """One channel's conversation graph."""
+
+    id: str
+    channel: Literal["sms", "voice"]
+    start: str
+    main_menu: str
+    nodes: dict[str, Node]
+    messages: dict[str, Text] = Field(default_factory=dict)
+
+
+class VoiceSettings(Strict):
+    say_language: str | None = None  # None: no text-to-speech, prompts need recordings
+    voice: str | None = None
+    speech: str | None = None  # Gather language for speech input; None: keypad only
+    speech_model: str | None = None
+    key: str  # the key that picks this language on the first voice menu
+
+
+class Language(Strict):
+    name: str
+    keywords: list[str] = Field(default_factory=list)  # sending one switches to this language
+    voice: VoiceSettings | None = None
+
+
+class KeywordSets(Strict):
+    """Whole-message keywords, per family and language."""
+
+    opt_out: dict[str, list[str]]
+    opt_in: dict[str, list[str]]
+    help: dict[str, list[str]]
+    menu: dict[str, list[str]]
+    yes: dict[str, list[str]]
+    no: dict[str, list[str]]
+    delete: dict[str, list[str]] = Field(default_factory=dict)
+    more: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Hotline(Strict):
+    """Everything in flows/: languages, keywords and the flows that use them."""
+
+    default_language: str
+    languages: dict[str, Language]
+    keywords: KeywordSets
+    flows: dict[str, Flow] = Field(default_factory=dict)
+
+    def flow(self, flow_id: str) -> Flow:
+        return self.flows[flow_id]

@@ -1,0 +1,297 @@
+"""Running a flow: (flow, session, event) -> (outputs, new session). Pure and deterministic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hotline.engine.models import (
+    AskNode,
+    EndNode,
+    EscalateNode,
+    Flow,
+    GotoNode,
+    Hotline,
+    LookupNode,
+    MenuNode,
+    MessageNode,
+    NodeBase,
+    Text,
+    WaitingNode,
+)
+from hotline.engine.text import fill, match_keyword, normalize
+
+MAX_HOPS = 64
+ZIP = re.compile(r"\d{5}(?:-?\d{4})?")
+
+
+class FlowError(RuntimeError):
+    """The flow itself is broken (the linter should have caught it)."""
+
+
+class Session(BaseModel):
+    """Where one person is in one flow; stored between messages by the channel."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    flow: str
+    language: str
+    node: str | None = None
+    pending: str | None = None
+    vars: dict[str, str | int] = Field(default_factory=dict)
+    retries: int = 0
+    silences: int = 0
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["text", "silence", "lookup_result"] = "text"
+    text: str = ""
+    result: Literal["found", "not_found", "outside"] | None = None
+
+
+class Say(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["say"] = "say"
+    text: str
+    node: str
+    field: str = "text"
+    audio: str | None = None
+
+
+class Lookup(BaseModel):
+    """Find help near `where`; the channel answers with Event(kind="lookup_result")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["lookup"] = "lookup"
+    node: str
+    where: str
+    category: str | None
+    language: str
+    page: int = 0
+
+
+class Escalate(BaseModel):
+    """Queue this conversation for a person."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["escalate"] = "escalate"
+    node: str
+    reason: str
+    escalation: str
+    priority: int
+    language: str
+    answers: dict[str, str | int] = Field(default_factory=dict)
+
+
+class Results(BaseModel):
+    """Where the channel puts the formatted results of the Lookup it performed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["results"] = "results"
+    node: str
+
+
+Output = Say | Lookup | Escalate | Results
+
+
+class Step(BaseModel):
+    outputs: list[Output] = Field(default_factory=list)
+    session: Session
+    waiting: Literal["input", "lookup", "end"]
+
+    @property
+    def says(self) -> list[str]:
+        return [o.text for o in self.outputs if isinstance(o, Say)]
+
+
+class Engine:
+    """One flow of one hotline, with the constants its texts may name (e.g. {program})."""
+
+    def __init__(self, hotline: Hotline, flow_id: str, context: Mapping[str, str] | None = None):
+        self.hotline = hotline
+        self.flow: Flow = hotline.flows[flow_id]
+        self.context = dict(context or {})
+
+    # -- entry points ---------------------------------------------------------------------
+    def start(self, language: str | None = None) -> Step:
+        lang = language if language in self.hotline.languages else self.hotline.default_language
+        session = Session(flow=self.flow.id, language=lang)
+        return self._enter(session, self.flow.start, [])
+
+    def main_menu(self, session: Session, language: str | None = None) -> Step:
+        """MENU, 0, or a language keyword: back to the main menu, nothing else kept waiting."""
+        new = session.model_copy(deep=True, update={"pending": None})
+        if language in self.hotline.languages:
+            new.language = language
+        return self._enter(new, self.flow.main_menu, [])
+
+    def goto(self, session: Session, node_id: str) -> Step:
+        return self._enter(session.model_copy(deep=True), node_id, [])
+
+    def step(self, session: Session, event: Event) -> Step:
+        new = session.model_copy(deep=True)
+        if new.pending:
+            return self._resume(new, event)
+        if new.node is None or new.node not in self.flow.nodes:
+            return self._enter(new, self.flow.main_menu, [])
+        node = self.flow.nodes[new.node]
+        assert isinstance(node, WaitingNode)
+        if event.kind == "silence" or (event.kind == "text" and not normalize(event.text)):
+            return self._silence(new, node)
+        if isinstance(node, MenuNode):
+            return self._choose(new, node, event.text)
+        assert isinstance(node, AskNode)
+        return self._answer(new, node, event.text)
+
+    def message(self, name: str, language: str, **values: object) -> str:
+        """A flow-level message (help, opt-out confirmation, ...) in a language, filled in."""
+        return self._fill(self._pick(self.flow.messages.get(name, {}), language), values)
+
+    # -- waiting nodes --------------------------------------------------------------------
+    def _choose(self, session: Session, node: MenuNode, text: str) -> Step:
+        said = normalize(text)
+        for option in node.options:
+            if (option.key and said == normalize(option.key)) or self._said_keyword(
+                text, option.keywords, session.language
+            ):
+                if option.set_language:
+                    session.language = option.set_language
+                if option.more:
+                    session.vars["page"] = int(session.vars.get("page", 0)) + 1
+                return self._enter(session, option.next, [], more=option.more)
+        return self._invalid(session, node)
+
+    def _answer(self, session: Session, node: AskNode, text: str) -> Step:
+        value = " ".join(text.split())
+        if node.expect == "yes_no":
+            kw = self.hotline.keywords
+            if self._said_keyword(text, kw.yes, session.language):
+                session.vars[node.save_as] = "yes"
+                return self._enter(session, node.yes_next or "", [])
+            if self._said_keyword(text, kw.no, session.language):
+                session.vars[node.save_as] = "no"
+                return self._enter(session, node.no_next or "", [])
+            return self._invalid(session, node)
+        if not self._valid(node, value):
+            return self._invalid(session, node)
+        session.vars[node.save_as] = value[: node.max_length]
+        return self._enter(session, node.next or "", [])
+
+    @staticmethod
+    def _valid(node: AskNode, value: str) -> bool:
+        if node.expect == "digits":
+            return value.isdigit() and len(value) == node.digits
+        if node.expect == "zip_or_town":
+            return bool(ZIP.fullmatch(value)) or (
+                2 <= len(value) <= 60 and any(ch.isalpha() for ch in value)
+            )
+        return bool(value)
+
+    def _invalid(self, session: Session, node: WaitingNode) -> Step:
+        session.retries += 1
+        if session.retries > node.max_retries and node.on_retries:
+            return self._enter(session, node.on_retries, [])
+        outputs = [self._say(node, session, "invalid")]
+        if self.flow.channel == "voice":
+            outputs.append(self._say(node, session, "text"))
+        return Step(outputs=outputs, session=session, waiting="input")
+
+    def _silence(self, session: Session, node: WaitingNode) -> Step:
+        session.silences += 1
+        if session.silences > node.max_retries and node.on_silence:
+            return self._enter(session, node.on_silence, [])
+        field = "silence" if node.silence else "invalid"
+        outputs = [self._say(node, session, field)]
+        if self.flow.channel == "voice":
+            outputs.append(self._say(node, session, "text"))
+        return Step(outputs=outputs, session=session, waiting="input")
+
+    def _resume(self, session: Session, event: Event) -> Step:
+        node_id = session.pending or ""
+        node = self.flow.nodes[node_id]
+        assert isinstance(node, LookupNode)
+        session.pending = None
+        if event.kind != "lookup_result" or event.result == "not_found":
+            out = [self._say(node, session, "not_found")] if node.not_found else []
+            return self._enter(session, node.not_found_next, out)
+        out: list = [self._say(node, session, "outside")] if event.result == "outside" else []
+        out.append(Results(node=node_id))
+        return self._enter(session, node.next, out)
+
+    # -- walking --------------------------------------------------------------------------
+    def _enter(self, session: Session, node_id: str, outputs: list, more: bool = False) -> Step:
+        for _ in range(MAX_HOPS):
+            node = self.flow.nodes.get(node_id)
+            if node is None:
+                raise FlowError(f"{self.flow.id}: no node {node_id!r}")
+            if node.text:
+                outputs.append(self._say(node, session, "text", node_id))
+            if isinstance(node, MessageNode | GotoNode):
+                node_id = node.next
+            elif isinstance(node, EscalateNode):
+                outputs.append(self._escalate(node, node_id, session))
+                node_id = node.next
+            elif isinstance(node, LookupNode):
+                return self._lookup(session, node, node_id, outputs, more)
+            elif isinstance(node, EndNode):
+                session.node, session.retries, session.silences = None, 0, 0
+                return Step(outputs=outputs, session=session, waiting="end")
+            else:
+                session.node, session.retries, session.silences = node_id, 0, 0
+                return Step(outputs=outputs, session=session, waiting="input")
+        raise FlowError(f"{self.flow.id}: more than {MAX_HOPS} steps without a question")
+
+    def _lookup(self, session, node: LookupNode, node_id: str, outputs: list, more: bool) -> Step:
+        if not more:
+            session.vars["page"] = 0
+        session.pending = node_id
+        outputs.append(
+            Lookup(
+                node=node_id,
+                where=str(session.vars.get(node.where, "")),
+                category=node.category,
+                language=session.language,
+                page=int(session.vars.get("page", 0)),
+            )
+        )
+        return Step(outputs=outputs, session=session, waiting="lookup")
+
+    def _escalate(self, node: EscalateNode, node_id: str, session: Session) -> Escalate:
+        return Escalate(
+            node=node_id,
+            reason=node.reason,
+            escalation=node.escalation,
+            priority=node.priority,
+            language=session.language,
+            answers=dict(session.vars),
+        )
+
+    # -- text -----------------------------------------------------------------------------
+    def _say(self, node: NodeBase, session: Session, field: str, node_id: str = "") -> Say:
+        lang = session.language
+        texts: Text = getattr(node, field)
+        if field == "text" and self.flow.channel == "voice" and node.voice:
+            texts = node.voice
+        text = self._fill(self._pick(texts, lang), session.vars)
+        audio = node.audio.get(lang, {}).get(field)
+        return Say(text=text, node=node_id or session.node or "", field=field, audio=audio)
+
+    def _pick(self, texts: Text, language: str) -> str:
+        return texts.get(language) or texts.get(self.hotline.default_language, "")
+
+    def _fill(self, template: str, values: Mapping[str, object]) -> str:
+        return fill(template, {**values, **self.context})
+
+    def _said_keyword(self, text: str, words: dict[str, list[str]], language: str) -> bool:
+        if match_keyword(text, words.get(language, [])):
+            return True
+        return any(match_keyword(text, ws) for lang, ws in words.items() if lang != language)

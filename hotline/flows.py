@@ -1,0 +1,134 @@
+"""Load and validate flows/*.yaml into engine models: the I/O edge of the flow engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from hotline.engine.lint import lint
+from hotline.engine.models import Flow, Hotline
+
+HOTLINE_FILE = "hotline.yaml"
+
+
+@dataclass(frozen=True)
+class FlowIssue:
+    """One problem, where an operator can find it: file:line: what."""
+
+    file: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class FlowLoadError(Exception):
+    def __init__(self, issues: list[FlowIssue]):
+        self.issues = issues
+        super().__init__("\n".join(map(str, issues)))
+
+
+class _Document:
+    """A parsed YAML file that can tell the line of any path inside it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        text = path.read_text(encoding="utf-8")
+        try:
+            self.node = yaml.compose(text)
+            self.data: Any = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark else 1
+            raise FlowLoadError([FlowIssue(path, line, f"not valid YAML: {exc}")]) from exc
+        if not isinstance(self.data, dict):
+            raise FlowLoadError([FlowIssue(path, 1, "expected a mapping at the top")])
+
+    def line(self, path: tuple[Any, ...]) -> int:
+        node, line = self.node, 1
+        for part in path:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
+            line = node.start_mark.line + 1
+        return line
+
+
+def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == str(part):
+                return value
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return node.value[part]
+    return None
+
+
+def _validation_issues(doc: _Document, exc: ValidationError, prefix: tuple = ()) -> list[FlowIssue]:
+    issues = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
+        where = ".".join(map(str, loc))
+        issues.append(FlowIssue(doc.path, doc.line(prefix + loc), f"{where}: {err['msg']}"))
+    return issues
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and part in {
+        "message", "menu", "ask", "lookup", "escalate", "goto", "end",
+    }  # fmt: skip
+
+
+def load_hotline(flows_dir: Path) -> tuple[Hotline, dict[str, _Document]]:
+    """Read hotline.yaml and the flow files it names; raise FlowLoadError with file:line."""
+    flows_dir = Path(flows_dir)
+    main = _Document(flows_dir / HOTLINE_FILE)
+    files = main.data.pop("flows", [])
+    docs: dict[str, _Document] = {"hotline": main}
+    flows: dict[str, Flow] = {}
+    issues: list[FlowIssue] = []
+    for name in files:
+        doc = _Document(flows_dir / name)
+        try:
+            flow = Flow.model_validate(doc.data)
+        except ValidationError as exc:
+            issues += _validation_issues(doc, exc)
+            continue
+        docs[flow.id] = doc
+        flows[flow.id] = flow
+    try:
+        hotline = Hotline.model_validate({**main.data, "flows": flows})
+    except ValidationError as exc:
+        issues += _validation_issues(main, exc)
+    if issues:
+        raise FlowLoadError(issues)
+    return hotline, docs
+
+
+def check(flows_dir: Path, context: Mapping[str, str] | None = None) -> list[FlowIssue]:
+    """Every problem in flows_dir, as file:line issues (empty when all is well)."""
+    try:
+        hotline, docs = load_hotline(flows_dir)
+    except FlowLoadError as exc:
+        return exc.issues
+    issues = []
+    for problem in lint(hotline, context):
+        doc = docs[problem.flow]
+        issues.append(FlowIssue(doc.path, doc.line(problem.path), str(problem)))
+    return issues
+
+
+def load_checked(flows_dir: Path, context: Mapping[str, str] | None = None) -> Hotline:
+    """The hotline, or FlowLoadError when any lint fails: a broken flow never goes live."""
+    issues = check(flows_dir, context)
+    if issues:
+        raise FlowLoadError(issues)
+    hotline, _ = load_hotline(flows_dir)
+    return hotline
