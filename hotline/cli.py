@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +18,73 @@ def main() -> None:
     """Run, check and drive the hotline."""
 
 
+def dev_environ() -> dict[str, str]:
+    """Commands run by hand default to development (production must say so)."""
+    env = dict(os.environ)
+    env.setdefault("HOTLINE_ENV", "development")
+    return env
+
+
+def redis_url_for(settings) -> str:
+    """REDIS_URL, or the embedded server under HOTLINE_DATA_DIR (started if needed)."""
+    from hotline.store import resolve_redis_url
+
+    return resolve_redis_url(settings.redis_url, settings.data_dir)
+
+
+# -- running ----------------------------------------------------------------------------------
+@main.command()
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="HOST")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int)
+@click.option("--worker/--no-worker", default=True, help="Also run an RQ worker.")
+def run(host: str, port: int, worker: bool) -> None:
+    """Serve the hotline with a worker and (without REDIS_URL) an embedded Redis."""
+    from hotline.app import create_app
+
+    env = dev_environ()
+    settings = load_settings(env)
+    env["REDIS_URL"] = redis_url_for(settings)
+    os.environ.update({"REDIS_URL": env["REDIS_URL"], "HOTLINE_ENV": env["HOTLINE_ENV"]})
+    child = None
+    if worker:
+        cmd = [sys.executable, "-m", "hotline.cli", "worker"]
+        child = subprocess.Popen(cmd, env=env)
+    app = create_app()
+    click.echo(f"hotline ({settings.env}) on http://{host}:{port}/  redis: {_safe(env['REDIS_URL'])}")
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        if child:
+            child.terminate()
+            child.wait(timeout=10)
+
+
+def _safe(url: str) -> str:
+    """A Redis URL without its password, for printing."""
+    return url.split("@")[-1] if "@" in url else url
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker(burst: bool) -> None:
+    """An RQ worker on the hotline's queues (urgent first)."""
+    from rq import Worker
+    from rq.serializers import JSONSerializer
+
+    from hotline.queues import all_queues
+    from hotline.store import connect
+
+    settings = load_settings(dev_environ())
+    connection = connect(redis_url_for(settings), timeout=30.0, decode=False)
+    Worker(
+        all_queues(connection),
+        connection=connection,
+        serializer=JSONSerializer,
+        log_job_description=False,  # job arguments may hold message text
+    ).work(burst=burst, with_scheduler=True)
+
+
+# -- flows ------------------------------------------------------------------------------------
 @main.group()
 def flows() -> None:
     """Flow definitions in flows/."""
@@ -25,7 +94,7 @@ def flows() -> None:
 @click.option("--dir", "flows_dir", type=click.Path(path_type=Path), default=None)
 def flows_check(flows_dir: Path | None) -> None:
     """Lint every flow; exit non-zero with file:line messages when anything is wrong."""
-    settings = load_settings(_dev_env())
+    settings = load_settings(dev_environ())
     issues = check_flows(flows_dir or settings.flows_dir, {"program": settings.program_name})
     for issue in issues:
         click.echo(str(issue), err=True)
@@ -35,14 +104,36 @@ def flows_check(flows_dir: Path | None) -> None:
     click.echo("flows OK")
 
 
-def _dev_env() -> dict[str, str]:
-    """Commands that only read files may run without production secrets."""
-    import os
+# -- driving the real app from a terminal -----------------------------------------------------
+@main.command()
+@click.argument("text")
+@click.option("--from", "sender", default="+19785550123", show_default=True)
+def sms(text: str, sender: str) -> None:
+    """Send one text through the real app (signed, as Twilio would) and print the reply."""
+    from hotline.devphone import DevPhone
 
-    env = dict(os.environ)
-    env.setdefault("HOTLINE_ENV", "development")
-    return env
+    for reply in DevPhone.for_cli().text(text, sender):
+        click.echo(reply)
+        click.echo("---")
 
+
+def _register_feature_commands() -> None:
+    """Commands that live beside their feature (resources, staff, ...), when present."""
+    import importlib
+
+    for module, name in (
+        ("hotline.resources.cli", "resources"),
+        ("hotline.escalations.cli", "staff"),
+        ("hotline.channels.voice_cli", "call"),
+    ):
+        try:
+            command = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            continue
+        main.add_command(command)
+
+
+_register_feature_commands()
 
 if __name__ == "__main__":
     main()

@@ -36,3 +36,56 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
     yield client
     client.flushdb()
     client.close()
+
+
+def test_environ(redis_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a hotline under test: signed webhooks, a known secret, real Redis."""
+    return {
+        "HOTLINE_ENV": "test",
+        "TWILIO_AUTH_TOKEN": TEST_TOKEN,
+        "HOTLINE_SECRET_KEY": TEST_SECRET,
+        "HOTLINE_PUBLIC_URL": PUBLIC_URL,
+        "REDIS_URL": redis_url,
+        "HOTLINE_DATA_DIR": str(tmp_path / "state"),
+        "HOTLINE_FLOWS_DIR": str(ROOT / "flows"),
+        "HOTLINE_RESOURCES_DIR": str(ROOT / "data"),
+        **extra,
+    }
+
+
+PUBLIC_URL = "https://hotline.example.org"
+
+
+@pytest.fixture()
+def make_app(redis_client: redis.Redis, redis_url: str, tmp_path: Path):
+    """Build an app with extra environment variables (e.g. a short session TTL)."""
+    from hotline.app import create_app
+
+    def build(**extra: str):
+        app = create_app(environ=test_environ(redis_url, tmp_path, **extra))
+        app.config["TESTING"] = True
+        return app
+
+    return build
+
+
+@pytest.fixture()
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def texter(client):
+    from tests.phone import Texter
+
+    return Texter(client)

@@ -1,4 +1,4 @@
-"""The pure flow engine: flow models in, replies and actions out. No I/O, no Flask, Twilio or Redis."""
+"""The pure flow engine: flow models in, replies and actions out; no I/O, Flask, Twilio or Redis."""
 
 from hotline.engine.models import (
     AskNode,

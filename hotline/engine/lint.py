@@ -182,14 +182,18 @@ class FlowLinter:
         for node_id, node in nodes.items():
             for target in _targets(node):
                 incoming[target].add(node_id)
-        goals = {self.flow.main_menu} | {n for n, node in nodes.items() if isinstance(node, EndNode)}
+        goals = {self.flow.main_menu} | {
+            n for n, node in nodes.items() if isinstance(node, EndNode)
+        }
         return _reachable(goals, lambda n: incoming[n])
 
     def _loops(self) -> None:
         """A cycle through nodes that never wait would spin forever."""
         nodes = self.flow.nodes
         passing = {
-            n for n, node in nodes.items() if not isinstance(node, WaitingNode | LookupNode | EndNode)
+            n
+            for n, node in nodes.items()
+            if not isinstance(node, WaitingNode | LookupNode | EndNode)
         }
         for start in passing:
             seen, current = set(), start

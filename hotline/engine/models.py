@@ -1,4 +1,4 @@
-"""Flow definitions: what the hotline says and where each answer leads (goflow's 'definition' half)."""
+"""Flow definitions: what the hotline says and where each answer leads (goflow's definitions)."""
 
 from __future__ import annotations
 

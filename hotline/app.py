@@ -1,0 +1,47 @@
+"""create_app(): settings, Redis, flows, blueprints. Wiring only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from flask import Flask
+
+from hotline import store
+from hotline.config import load_settings
+from hotline.flows import load_checked
+from hotline.logs import install_log_filter
+
+log = logging.getLogger(__name__)
+
+
+def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> Flask:
+    settings = load_settings(environ, **dict(overrides or {}))
+    install_log_filter()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=64 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=not settings.development,
+    )
+    app.extensions["hotline.settings"] = settings
+    app.extensions["hotline.flows"] = load_checked(
+        settings.flows_dir, {"program": settings.program_name}
+    )
+    store.init_app(
+        app, store.resolve_redis_url(settings.redis_url, settings.data_dir), settings.redis_timeout
+    )
+    _register_blueprints(app)
+    if settings.development and settings.twilio_auth_token == "development-token":
+        log.warning("development mode: Twilio signatures use the development token")
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from hotline.channels.sms import bp as sms_bp
+    from hotline.health import bp as health_bp
+
+    for blueprint in (health_bp, sms_bp):
+        app.register_blueprint(blueprint)

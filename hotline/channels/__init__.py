@@ -1,0 +1,1 @@
+"""Channels: a Twilio webhook in, engine events through, TwiML out."""

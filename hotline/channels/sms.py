@@ -1,0 +1,140 @@
+"""POST /sms: Twilio's Messaging webhook in, a safe reply out (TwiML via MessagingResponse)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import redis
+from flask import Blueprint, Response, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from hotline import current
+from hotline.channels import turn
+from hotline.channels.perform import ChannelPerformer
+from hotline.channels.sms_state import SmsState, Snapshot
+from hotline.channels.twilio_auth import twilio_only
+from hotline.engine import Engine, Event, Hotline, Session, Step
+from hotline.engine.text import match_keyword
+from hotline.store import get_redis
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sms", __name__)
+MAX_BODY = 1600
+
+
+@dataclass(frozen=True)
+class Inbound:
+    sender: str
+    body: str
+    sid: str
+
+    @classmethod
+    def from_form(cls, form) -> Inbound:
+        body = (form.get("Body") or "")[:MAX_BODY]
+        sid = form.get("MessageSid") or form.get("SmsSid") or ""
+        return cls(sender=form.get("From", ""), body=body, sid=sid)
+
+
+@dataclass
+class Reply:
+    """What to send back and what to remember."""
+
+    texts: list[str] = field(default_factory=list)
+    session: Session | None = None
+    optout: str = ""  # "set", "del" or ""
+
+
+def twiml(texts: list[str]) -> str:
+    response = MessagingResponse()
+    for text in texts:
+        response.message(text)
+    return str(response)
+
+
+def fallback_twiml(language: str | None = None) -> str:
+    """The static answer that needs nothing but the flows in memory: 911 and the 24/7 line."""
+    hotline, eng = current.flows(), current.engine("sms")
+    langs = [language] if language in hotline.languages else ["en", "es"]
+    return twiml([eng.message("fallback", lang) for lang in langs if lang in hotline.languages])
+
+
+@bp.post("/sms")
+@twilio_only
+def sms_webhook() -> Response:
+    inbound = Inbound.from_form(request.form)
+    try:
+        body = answer(inbound)
+    except redis.RedisError:
+        log.exception("Redis unavailable; answered with the static fallback")
+        body = fallback_twiml()
+    return Response(body, mimetype="text/xml")
+
+
+def answer(inbound: Inbound) -> str:
+    """Read state (1 round trip), decide, write state (1 round trip); a repeated sid replays."""
+    settings = current.settings()
+    state = SmsState(get_redis(), settings.secret_key, inbound.sender, settings.session_ttl)
+    snapshot = state.read(inbound.sid)
+    if snapshot.earlier_reply is not None:
+        return snapshot.earlier_reply
+    reply = decide(inbound, snapshot, ChannelPerformer(channel="sms", sender=inbound.sender))
+    body = twiml(reply.texts)
+    earlier = state.commit(inbound.sid, body, reply.session, reply.optout)
+    return earlier or body
+
+
+def keyword_language(text: str, by_language: dict[str, list[str]], prefer: str) -> str | None:
+    """The language whose keyword list holds the whole message (the current one first)."""
+    if match_keyword(text, by_language.get(prefer, [])):
+        return prefer
+    return next((lang for lang, words in by_language.items() if match_keyword(text, words)), None)
+
+
+def decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) -> Reply:
+    """Keywords first (opt-out, opt-in, help, menu, language), then the flow."""
+    hotline, eng = current.flows(), current.engine("sms")
+    kw, text, session = hotline.keywords, inbound.body, snapshot.session
+    lang = session.language if session else hotline.default_language
+    if snapshot.opted_out:
+        return _opted_out(eng, text, session, lang, performer)
+    if (found := keyword_language(text, kw.opt_out, lang)) is not None:
+        return Reply([eng.message("opt_out", found)], session=None, optout="set")
+    if (found := keyword_language(text, kw.help, lang)) is not None:
+        return _to_menu(eng, session, found, performer, eng.message("help", found))
+    if keyword_language(text, kw.menu, lang) is not None:
+        return _to_menu(eng, session, lang, performer)
+    if (found := _language_keyword(hotline, text)) is not None:
+        return _to_menu(eng, session, found, performer, eng.message("language_set", found))
+    if session is None:
+        return _run(eng, eng.start(lang), performer)
+    return _run(eng, eng.step(session, Event(kind="text", text=text)), performer)
+
+
+def _opted_out(eng: Engine, text: str, session, lang: str, performer) -> Reply:
+    found = keyword_language(text, current.flows().keywords.opt_in, lang)
+    if found is None:
+        return Reply([], session=session)  # silence until they opt back in
+    reply = _to_menu(eng, session, found, performer, eng.message("opt_in", found))
+    reply.optout = "del"
+    return reply
+
+
+def _language_keyword(hotline: Hotline, text: str) -> str | None:
+    return next(
+        (code for code, lang in hotline.languages.items() if match_keyword(text, lang.keywords)),
+        None,
+    )
+
+
+def _to_menu(eng: Engine, session, lang: str, performer, first: str | None = None) -> Reply:
+    step = eng.main_menu(session, lang) if session else eng.start(lang)
+    reply = _run(eng, step, performer)
+    if first:
+        reply.texts.insert(0, first)
+    return reply
+
+
+def _run(eng: Engine, step: Step, performer: ChannelPerformer) -> Reply:
+    done = turn.run(eng, step, performer)
+    return Reply(texts=done.texts, session=done.session)
