@@ -50,7 +50,9 @@ def run(host: str, port: int, worker: bool) -> None:
         cmd = [sys.executable, "-m", "hotline.cli", "worker"]
         child = subprocess.Popen(cmd, env=env)
     app = create_app()
-    click.echo(f"hotline ({settings.env}) on http://{host}:{port}/  redis: {_safe(env['REDIS_URL'])}")
+    click.echo(
+        f"hotline ({settings.env}) on http://{host}:{port}/  redis: {_safe(env['REDIS_URL'])}"
+    )
     try:
         app.run(host=host, port=port, threaded=True, use_reloader=False)
     finally:

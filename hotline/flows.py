@@ -74,16 +74,20 @@ def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
 def _validation_issues(doc: _Document, exc: ValidationError, prefix: tuple = ()) -> list[FlowIssue]:
     issues = []
     for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
+        loc = _without_union_tag(tuple(err["loc"]))
         where = ".".join(map(str, loc))
         issues.append(FlowIssue(doc.path, doc.line(prefix + loc), f"{where}: {err['msg']}"))
     return issues
 
 
-def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and part in {
-        "message", "menu", "ask", "lookup", "escalate", "goto", "end",
-    }  # fmt: skip
+def _without_union_tag(loc: tuple) -> tuple:
+    """pydantic puts the node kind in the path (nodes.<id>.<kind>.field); the file has none."""
+    if len(loc) > 2 and loc[0] == "nodes" and loc[2] in NODE_KINDS:
+        return loc[:2] + loc[3:]
+    return loc
+
+
+NODE_KINDS = {"message", "menu", "ask", "lookup", "escalate", "goto", "end"}
 
 
 def load_hotline(flows_dir: Path) -> tuple[Hotline, dict[str, _Document]]:
