@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 _EDGE_JUNK = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
 _SPACES = re.compile(r"\s+")
@@ -16,6 +17,7 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str | None) -> str:
     """Fold case and accents, drop control characters and edge punctuation, squeeze spaces."""
     if not text:
@@ -29,7 +31,12 @@ def normalize(text: str | None) -> str:
 def match_keyword(text: str | None, words: Iterable[str]) -> bool:
     """A keyword counts only when it is the whole message (as Twilio's opt-out handling does)."""
     said = normalize(text)
-    return bool(said) and any(said == normalize(word) for word in words)
+    return bool(said) and said in _normalized(tuple(words))
+
+
+@lru_cache(maxsize=1024)
+def _normalized(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalize(word) for word in words)
 
 
 def fill(template: str, values: Mapping[str, object]) -> str:
