@@ -136,7 +136,7 @@ def search_cmd(query, category, language, population, open_now, limit, offset, r
 @resources_cli.command("import")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="YAML file to write (default <resources dir>/imported/<name>.yaml).")  # fmt: skip
+              help="YAML file to write (default <dir>/imported/<name>.yaml).")  # fmt: skip
 @click.option("--source-url", default=None, help="Where the export came from (for provenance).")
 @click.option("--source-date", default=None, help="The export's date, YYYY-MM-DD (default today).")
 @click.option("--confidence", type=click.Choice(["high", "medium", "low"]), default="medium")

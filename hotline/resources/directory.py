@@ -97,8 +97,10 @@ def _placed(resource: Resource) -> Resource:
 
 
 def _inside_ma(lat: float, lon: float) -> bool:
+    """Inside MA's bounding box and nearest to a Massachusetts ZIP centroid."""
     south, north, west, east = MA_BOUNDS
-    return south <= lat <= north and west <= lon <= east
+    inside_box = south <= lat <= north and west <= lon <= east
+    return inside_box and geocode.state_at(lat, lon) == geocode.STATE
 
 
 def _semantic(resource: Resource, where: str, today: date) -> list[Problem]:

@@ -138,7 +138,7 @@ def _shorten(name: str, rest: list[str]) -> str:
 
 
 def sms_item(item: ResourceView, labels: dict[str, str]) -> str:
-    """One entry: name, phone, what/where, hours, languages, and a confirm-first note if unverified."""
+    """One entry: name, phone, what/where, hours, languages; a confirm-first note if unverified."""
     phones = [_phone_sms(p, labels) for p in item.phones[:MAX_PHONES]]
     must = [phones[0]] + ([labels["unverified"]] if not item.verified else [])
     name = _shorten(item.name, must)

@@ -157,3 +157,28 @@ def resolve(query: str) -> Place:
         return _other_state(name, state)
     town = _match_town(name)
     return _town_place(town) if town else Place("not_found", text[:40])
+
+
+@lru_cache(maxsize=1)
+def _grid() -> dict[tuple[int, int], list[tuple[float, float, str]]]:
+    """ZIP centroids bucketed in 0.2-degree cells, for a nearest-ZIP lookup."""
+    grid: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
+    for z in _zip_table().values():
+        if not z.get("lat") or not z.get("long"):
+            continue
+        lat, lon = float(z["lat"]), float(z["long"])
+        grid.setdefault((int(lat * 5), int(lon * 5)), []).append((lat, lon, z["state"]))
+    return grid
+
+
+def state_at(lat: float, lon: float) -> str | None:
+    """The state of the nearest ZIP centroid (within about 40 km), offline."""
+    grid, cell = _grid(), (int(lat * 5), int(lon * 5))
+    best: tuple[float, str] | None = None
+    for dlat in range(-2, 3):
+        for dlon in range(-2, 3):
+            for zlat, zlon, state in grid.get((cell[0] + dlat, cell[1] + dlon), ()):
+                d = (zlat - lat) ** 2 + ((zlon - lon) * 0.74) ** 2
+                if best is None or d < best[0]:
+                    best = (d, state)
+    return best[1] if best else None

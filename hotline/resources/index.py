@@ -115,7 +115,7 @@ def index_meta(r: redis.Redis) -> dict[str, str]:
 
 
 def ensure_index(r: redis.Redis, resources_dir: Path) -> None:
-    """Build the index at app start if it is missing or built from other data; one builder at a time."""
+    """Build the index at app start if missing or built from other data; one builder at a time."""
     current = index_meta(r).get("fingerprint")
     if current and current == fingerprint(files_of(Path(resources_dir))):
         return

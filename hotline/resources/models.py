@@ -255,7 +255,10 @@ def _ranges(spec: str) -> list[tuple[int, int]]:
 
 
 def parse_hours(value: str | dict[str, str] | None) -> Schedule | None:
-    """'24/7' or {day-or-span: 'HH:MM-HH:MM, ...'} -> {day: [(start_min, end_min)]}; end<start spans midnight."""
+    """'24/7' or {day-or-span: 'HH:MM-HH:MM, ...'} -> {day: [(start, end) minutes]}.
+
+    An end before its start runs past midnight.
+    """
     if value is None:
         return None
     if value == ALWAYS:

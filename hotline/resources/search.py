@@ -16,7 +16,7 @@ import redis
 from hotline.resources import geocode
 from hotline.resources.index import Fetch, fetch
 from hotline.resources.models import DAYS
-from hotline.resources.views import ResourceView, SearchResult, from_doc
+from hotline.resources.views import SearchResult, from_doc
 
 RADIUS_KM = 30.0
 TIMEZONE = "America/New_York"
@@ -42,18 +42,15 @@ def is_open(hours: object, weekday: int, minute: int) -> bool:
             return True
         if end < start and minute >= start:  # runs past midnight
             return True
-    for start, end in hours.get(DAYS[weekday - 1], ()):
-        if end < start and minute < end:
-            return True
-    return False
+    return any(end < start and minute < end for start, end in hours.get(DAYS[weekday - 1], ()))
 
 
 def _matches(doc: dict, f: Filters) -> bool:
     if f.category and f.category not in doc["categories"]:
         return False
-    if f.language and f.language != "en":
-        if f.language not in doc["languages"] and not doc["interpreters"]:
-            return False
+    speaks = not f.language or f.language == "en" or f.language in doc["languages"]
+    if not (speaks or doc["interpreters"]):
+        return False
     if f.population and doc["serves"] and f.population not in doc["serves"]:
         return False
     if f.open_at and "emergency" not in doc["categories"]:  # never hide 911 from open-now
@@ -71,7 +68,7 @@ def _km(lat1: float, lon1: float, lat2: float | None, lon2: float | None) -> flo
 
 
 def _local(got: Fetch, f: Filters, place: geocode.Place, trunc: bool) -> tuple[list, bool]:
-    """Local + covering regional views sorted by distance; beyond the fetched radius is untrusted."""
+    """Local + covering regional views by distance; past the fetched edge is untrusted."""
     views = [from_doc(got.docs[i], d) for i, d in got.near if i in got.docs]
     for ident in got.area:
         doc = got.docs.get(ident)
