@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import dataclass
 
 from flask import current_app
 
 from hotline import current
 from hotline.engine import Escalate, Lookup, Session
-from hotline.store import get_redis, key, number_key
+from hotline.store import get_redis
 
 PAGE_SIZE = {"sms": 3, "voice": 3}
 
@@ -46,15 +44,7 @@ class ChannelPerformer:
         return result.status, [format_voice(result, words)]
 
     def escalate(self, action: Escalate, session: Session) -> list[str]:
-        """PLACEHOLDER until the escalation queue lands: record the request, nothing more."""
-        record = {
-            "channel": self.channel,
-            "who": number_key(current.settings().secret_key, self.sender),
-            "reason": action.reason,
-            "kind": action.escalation,
-            "priority": action.priority,
-            "language": action.language,
-            "created": time.time(),
-        }
-        get_redis().rpush(key("escalation-requests"), json.dumps(record))
-        return []
+        """Queue for a person (record + alert job); return the wait, or hours with 911/24/7."""
+        from hotline.escalations.web import escalate
+
+        return escalate(action, session, self.channel, self.sender)

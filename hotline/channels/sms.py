@@ -16,6 +16,7 @@ from hotline.channels.sms_state import SmsState, Snapshot
 from hotline.channels.twilio_auth import twilio_only
 from hotline.engine import Engine, Event, Hotline, Session, Step
 from hotline.engine.text import match_keyword
+from hotline.escalations import web as escalation
 from hotline.store import get_redis
 
 log = logging.getLogger(__name__)
@@ -92,18 +93,22 @@ def keyword_language(text: str, by_language: dict[str, list[str]], prefer: str) 
 
 
 def decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) -> Reply:
-    """Keywords first (opt-out, opt-in, help, menu, language), then the flow."""
+    """Keywords (opt-out, menu), an open escalation, keywords (help, language), the flow."""
     hotline, eng = current.flows(), current.engine("sms")
     kw, text, session = hotline.keywords, inbound.body, snapshot.session
     lang = session.language if session else hotline.default_language
     if snapshot.opted_out:
         return _opted_out(eng, text, session, lang, performer)
     if (found := keyword_language(text, kw.opt_out, lang)) is not None:
+        escalation.leave(session, "texter sent STOP")
         return Reply([eng.message("opt_out", found)], session=None, optout="set")
+    if keyword_language(text, kw.menu, lang) is not None:
+        escalation.leave(session, "texter went back to the menu")
+        return _to_menu(eng, session, lang, performer)
+    if session and (texts := escalation.converse(session, text)) is not None:
+        return Reply(texts, session=session)  # an open escalation: their words go to staff
     if (found := keyword_language(text, kw.help, lang)) is not None:
         return _to_menu(eng, session, found, performer, eng.message("help", found))
-    if keyword_language(text, kw.menu, lang) is not None:
-        return _to_menu(eng, session, lang, performer)
     if (found := _language_keyword(hotline, text)) is not None:
         return _to_menu(eng, session, found, performer, eng.message("language_set", found))
     if session is None:

@@ -1,0 +1,102 @@
+"""What staff do to an escalation (claim, reply, release, resolve), each audited. No Flask."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import redis
+
+from hotline import schedule
+from hotline.config import Settings
+from hotline.engine import Engine
+from hotline.escalations import audit, conversation, jobs, queue, records
+from hotline.escalations.accounts import Staff
+from hotline.escalations.config import EscalationConfig
+from hotline.escalations.gate import Gate, reply_gate
+from hotline.escalations.records import Entry, Escalation
+from hotline.store import key
+
+MAX_REPLY = 1000
+
+
+@dataclass(frozen=True)
+class StaffDesk:
+    """Everything a staff action touches."""
+
+    r: redis.Redis
+    rq: redis.Redis
+    settings: Settings
+    config: EscalationConfig
+    engine: Engine  # the SMS flow, for the closing text
+
+    def gate(self, record: Escalation, closing: bool = False) -> Gate:
+        opted_out = bool(self.r.exists(key("optout", record.who)))
+        local = schedule.local_now(self.settings.timezone)
+        window = self.config.texting_window
+        return reply_gate(record, time.time(), local, opted_out, window, closing=closing)
+
+
+def claim(desk: StaffDesk, staff: Staff, escalation_id: str) -> None:
+    queue.claim(desk.r, escalation_id, staff.name)
+    conversation.note(desk.r, escalation_id, f"claimed by {staff.name}")
+    audit.record(desk.r, staff.name, "claim", escalation_id)
+
+
+def release(desk: StaffDesk, staff: Staff, escalation_id: str) -> None:
+    queue.release(desk.r, escalation_id, staff.name, admin=staff.is_admin)
+    conversation.note(desk.r, escalation_id, f"released by {staff.name}")
+    audit.record(desk.r, staff.name, "release", escalation_id)
+
+
+class ReplyRefused(RuntimeError):
+    """The reply box is closed for this texter (the reason says why)."""
+
+
+def reply(
+    desk: StaffDesk, staff: Staff, record: Escalation, text: str, confirmed: bool = False
+) -> int:
+    """Queue a staff reply for the worker to send; returns its transcript index."""
+    text = text.strip()[:MAX_REPLY]
+    gate = desk.gate(record)
+    if not text or not gate.allowed or (gate.confirm and not confirmed):
+        raise ReplyRefused(gate.reason if not gate.allowed else "confirm the safe time first")
+    if record.status != "claimed" or record.assignee != staff.name:
+        raise ReplyRefused("claim this conversation before replying")
+    entry = Entry(at=time.time(), by="staff", text=text, name=staff.name, state="queued")
+    index = records.append_get_index(desk.r, record.id, entry)
+    jobs.enqueue_send(desk.rq, record.id, index, desk.config)
+    audit.record(desk.r, staff.name, "reply", record.id)
+    return index
+
+
+def resolve(desk: StaffDesk, staff: Staff, record: Escalation, outcome: str) -> Escalation:
+    """Close it, return the texter to the menu, and say goodbye if it is safe to text them."""
+    closed = queue.resolve(desk.r, record.id, staff.name, outcome, admin=staff.is_admin)
+    conversation.detach(desk.r, record.who)
+    label = records.OUTCOMES[outcome]
+    conversation.note(desk.r, record.id, f"resolved by {staff.name}: {label}")
+    audit.record(desk.r, staff.name, "resolve", record.id, outcome)
+    gate = desk.gate(closed, closing=True)
+    goodbye = desk.engine.message("conversation_closed", closed.language)
+    if gate.allowed and not gate.confirm and goodbye:
+        entry = Entry(at=time.time(), by="system", text=goodbye, state="queued")
+        jobs.enqueue_send(desk.rq, record.id, records.append_get_index(desk.r, record.id, entry),
+                          desk.config)  # fmt: skip
+    return closed
+
+
+def reveal(desk: StaffDesk, staff: Staff, record: Escalation, reason: str) -> str:
+    """The full number, once, for a stated reason that goes to the audit log."""
+    reason = " ".join(reason.split())
+    if len(reason) < 4:
+        raise ReplyRefused("say why you need the number")
+    audit.record(desk.r, staff.name, "reveal number", record.id, reason)
+    conversation.note(desk.r, record.id, f"number revealed to {staff.name}")
+    return record.number
+
+
+def mask(number: str) -> str:
+    """Only the last 2 digits."""
+    digits = [c for c in number if c.isdigit()]
+    return "••• " + "".join(digits[-2:]) if len(digits) >= 2 else "•••"

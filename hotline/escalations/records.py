@@ -1,0 +1,210 @@
+"""Escalation records: the data in Redis that outlives any job, process or worker.
+
+Keys (prefix hotline:):
+  esc:next            counter for ids
+  esc:{id}            hash: the record (fields below)
+  esc:{id}:log        list: the transcript, one JSON entry per line, oldest first
+  esc:open            zset: every unresolved escalation, score = priority then age
+  esc:waiting         zset: the unclaimed ones (same score)
+  esc:closed          zset: resolved ones, score = resolved time (for history and retention)
+  esc:by-who          hash: number_key -> open escalation id (one per texter and kind)
+  esc:version         counter bumped on every change (dashboards poll it)
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field, fields
+
+import redis
+
+from hotline.escalations.seal import seal, unseal
+from hotline.store import key
+
+KINDS = ("help", "tip", "callback", "urgent")
+OUTCOMES = {
+    "connected": "Connected to services",
+    "referred": "Referred",
+    "no_response": "No response",
+    "duplicate": "Duplicate",
+    "other": "Other",
+}
+PRIORITY_SPAN = 10**11  # larger than any epoch second, so priority dominates the score
+
+
+def record_key(escalation_id: str) -> str:
+    return key("esc", escalation_id)
+
+
+def log_key(escalation_id: str) -> str:
+    return key("esc", escalation_id, "log")
+
+
+OPEN, WAITING, CLOSED = key("esc", "open"), key("esc", "waiting"), key("esc", "closed")
+BY_WHO, VERSION = key("esc", "by-who"), key("esc", "version")
+
+
+def score(priority: int, created: float) -> float:
+    """Priority first (1 is most urgent), then the longest wait."""
+    return priority * PRIORITY_SPAN + created
+
+
+@dataclass
+class Escalation:
+    """One request for a person. `number` and `details` are sealed at rest."""
+
+    id: str
+    channel: str
+    language: str
+    priority: int
+    reason: str
+    kind: str
+    who: str  # keyed hash of the number (store.number_key), for lookups
+    consent: str = ""  # "yes", "no" or "" (not asked)
+    safe_time: str = ""  # the texter's own words, e.g. "weekdays after 6pm" or "ANY"
+    status: str = "waiting"  # waiting, claimed, resolved
+    created: float = 0.0
+    claimed: float = 0.0
+    resolved: float = 0.0
+    assignee: str = ""
+    outcome: str = ""
+    last_inbound: float = 0.0  # when the texter last wrote
+    alerts: int = 0
+    flag: str = ""  # why it was flagged (the safety issue's triage writes this)
+    number: str = field(default="", repr=False)
+    details: dict[str, str] = field(default_factory=dict, repr=False)  # tip answers, ZIP...
+
+    @property
+    def waiting_seconds(self) -> float:
+        return max(0.0, (self.claimed or self.resolved or time.time()) - self.created)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != "resolved"
+
+    def to_hash(self) -> dict[str, str]:
+        data = asdict(self)
+        data["number"] = seal(self.number)
+        data["details"] = seal(json.dumps(self.details))
+        return {k: str(v) for k, v in data.items()}
+
+    @classmethod
+    def from_hash(cls, data: dict[str, str]) -> Escalation:
+        types = {f.name: f.type for f in fields(cls)}
+        values: dict[str, object] = {}
+        for name, raw in data.items():
+            if name not in types:
+                continue
+            kind = types[name]
+            if name == "number":
+                values[name] = unseal(raw)
+            elif name == "details":
+                values[name] = json.loads(unseal(raw) or "{}")
+            elif kind == "int":
+                values[name] = int(float(raw or 0))
+            elif kind == "float":
+                values[name] = float(raw or 0)
+            else:
+                values[name] = raw
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def new_id(r: redis.Redis) -> str:
+    return str(r.incr(key("esc", "next")))
+
+
+def load(r: redis.Redis, escalation_id: str) -> Escalation | None:
+    data = r.hgetall(record_key(escalation_id))
+    return Escalation.from_hash(data) if data else None
+
+
+def load_many(r: redis.Redis, ids: list[str]) -> list[Escalation]:
+    """Several records in one round trip, skipping any that vanished."""
+    pipe = r.pipeline(transaction=False)
+    for escalation_id in ids:
+        pipe.hgetall(record_key(escalation_id))
+    return [Escalation.from_hash(d) for d in pipe.execute() if d]
+
+
+def save_new(r: redis.Redis, record: Escalation) -> None:
+    """Write a new record and put it on the queue, atomically."""
+    pipe = r.pipeline(transaction=True)
+    pipe.hset(record_key(record.id), mapping=record.to_hash())
+    pipe.zadd(OPEN, {record.id: score(record.priority, record.created)})
+    pipe.zadd(WAITING, {record.id: score(record.priority, record.created)})
+    pipe.hset(BY_WHO, _who_field(record.who, record.kind), record.id)
+    pipe.incr(VERSION)
+    pipe.execute()
+
+
+def _who_field(who: str, kind: str) -> str:
+    return f"{who}:{'tip' if kind == 'tip' else 'person'}"
+
+
+def open_for(r: redis.Redis, who: str, kind: str) -> str | None:
+    """The texter's open escalation of this kind (a tip apart from a request for a person)."""
+    return r.hget(BY_WHO, _who_field(who, kind))
+
+
+def forget_open(pipe, record: Escalation) -> None:
+    pipe.hdel(BY_WHO, _who_field(record.who, record.kind))
+
+
+# -- transcript ------------------------------------------------------------------------------
+@dataclass
+class Entry:
+    """One line of a conversation: who (texter, staff, system), when, what, delivery state."""
+
+    at: float
+    by: str
+    text: str
+    name: str = ""  # staff username for staff lines
+    state: str = ""  # for staff replies: queued, sent, retrying, failed
+    error: str = ""
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["text"] = seal(self.text)
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Entry:
+        data = json.loads(raw)
+        data["text"] = unseal(data.get("text"))
+        return cls(**data)
+
+
+def append(r: redis.Redis | redis.client.Pipeline, escalation_id: str, entry: Entry) -> None:
+    """Add a line to the transcript (returns nothing; on a pipeline it is queued)."""
+    r.rpush(log_key(escalation_id), entry.to_json())
+    r.incr(VERSION)
+
+
+def append_get_index(r: redis.Redis, escalation_id: str, entry: Entry) -> int:
+    """Add a line and return its index (staff replies are sent by index)."""
+    pipe = r.pipeline(transaction=True)
+    pipe.rpush(log_key(escalation_id), entry.to_json())
+    pipe.incr(VERSION)
+    length, _ = pipe.execute()
+    return int(length) - 1
+
+
+def transcript(r: redis.Redis, escalation_id: str, start: int = 0) -> list[Entry]:
+    return [Entry.from_json(raw) for raw in r.lrange(log_key(escalation_id), start, -1)]
+
+
+def entry_at(r: redis.Redis, escalation_id: str, index: int) -> Entry | None:
+    raw = r.lindex(log_key(escalation_id), index)
+    return Entry.from_json(raw) if raw else None
+
+
+def update_entry(r: redis.Redis, escalation_id: str, index: int, entry: Entry) -> None:
+    pipe = r.pipeline(transaction=True)
+    pipe.lset(log_key(escalation_id), index, entry.to_json())
+    pipe.incr(VERSION)
+    pipe.execute()
+
+
+def version(r: redis.Redis) -> int:
+    return int(r.get(VERSION) or 0)
