@@ -1,4 +1,8 @@
-"""Logging that cannot leak a texter: phone numbers and email addresses are masked."""
+"""Logging that cannot leak a texter: phone numbers and email addresses are masked.
+
+The mask is applied where every record is made (the log record factory), so it holds for
+every logger and handler: ours, Flask's, gunicorn's, RQ's and pytest's.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,28 @@ import re
 
 PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().-]{6,}\d")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_installed = False
 
 
 def mask(text: str) -> str:
     return EMAIL.sub("[email]", PHONE.sub("[number]", text))
 
 
-class MaskingFilter(logging.Filter):
-    """Rewrites every record's message with numbers and addresses masked."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask(record.getMessage())
-        record.args = None
-        return True
-
-
 def install_log_filter() -> None:
-    """Mask on every handler of the root logger (and future ones, via the root's filters)."""
-    root = logging.getLogger()
-    if not any(isinstance(f, MaskingFilter) for f in root.filters):
-        root.addFilter(MaskingFilter())
-    for handler in root.handlers:
-        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
-            handler.addFilter(MaskingFilter())
+    """Make every log record's message masked, once per process."""
+    global _installed
+    if _installed:
+        return
+    make_record = logging.getLogRecordFactory()
+
+    def masked_record(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg, record.args = mask(message), None
+        return record
+
+    logging.setLogRecordFactory(masked_record)
+    _installed = True

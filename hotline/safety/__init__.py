@@ -1,0 +1,1 @@
+"""Safety: danger triage, encryption at rest, rate limits, security headers, fallbacks."""

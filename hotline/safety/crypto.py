@@ -1,0 +1,40 @@
+"""Encryption at rest: Fernet with HOTLINE_SECRET_KEY; older keys still read (rotation)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+MARK = "f1:"  # sealed values start with this; anything else is legacy plain text
+
+
+def _fernet(secret: str) -> Fernet:
+    """A Fernet key derived from an operator's secret of any length."""
+    digest = hashlib.sha256(b"hotline-at-rest:" + secret.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+class Sealer:
+    """Seal with the first key; unseal with any of them."""
+
+    def __init__(self, secrets: tuple[str, ...] | list[str]):
+        if not secrets:
+            raise ValueError("at least one secret key is needed")
+        self._multi = MultiFernet([_fernet(s) for s in secrets])
+
+    def seal(self, plain: str) -> str:
+        return MARK + self._multi.encrypt(plain.encode()).decode()
+
+    def unseal(self, sealed: str) -> str:
+        if not sealed.startswith(MARK):
+            return sealed
+        try:
+            return self._multi.decrypt(sealed[len(MARK) :].encode()).decode()
+        except InvalidToken as exc:
+            raise ValueError("cannot decrypt: the key that sealed this is not configured") from exc
+
+    def rotate(self, sealed: str) -> str:
+        """Re-seal under the current key (for `hotline rotate-keys`)."""
+        return self.seal(self.unseal(sealed))
