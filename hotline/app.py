@@ -11,6 +11,7 @@ from hotline import store
 from hotline.config import load_settings
 from hotline.flows import load_checked
 from hotline.logs import install_log_filter
+from hotline.safety import headers
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
         app, store.resolve_redis_url(settings.redis_url, settings.data_dir), settings.redis_timeout
     )
     _register_blueprints(app)
+    headers.init_app(app)
     if settings.development and settings.twilio_auth_token == "development-token":
         log.warning("development mode: Twilio signatures use the development token")
     return app
@@ -42,6 +44,8 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
 def _register_blueprints(app: Flask) -> None:
     from hotline.channels.sms import bp as sms_bp
     from hotline.health import bp as health_bp
+    from hotline.safety.fallback import bp as fallback_bp
+    from hotline.staff import bp as staff_bp
 
-    for blueprint in (health_bp, sms_bp):
+    for blueprint in (health_bp, sms_bp, fallback_bp, staff_bp):
         app.register_blueprint(blueprint)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,7 @@ def run(host: str, port: int, worker: bool) -> None:
     """Serve the hotline with a worker and (without REDIS_URL) an embedded Redis."""
     from hotline.app import create_app
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so atexit stops the embedded Redis
     env = dev_environ()
     settings = load_settings(env)
     env["REDIS_URL"] = redis_url_for(settings)
