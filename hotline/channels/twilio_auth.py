@@ -6,8 +6,9 @@ import functools
 import logging
 from collections.abc import Callable
 
-from flask import abort, request
+from flask import Response, request
 from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline import current
 
@@ -33,7 +34,10 @@ def signature_valid() -> bool | None:
 
 
 def twilio_only(view: Callable) -> Callable:
-    """403 for a bad or missing signature; in development an unsigned request passes, loudly."""
+    """403 (with an empty TwiML document) for a bad or missing signature.
+
+    In development an unsigned request passes, with a warning each time.
+    """
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
@@ -42,7 +46,7 @@ def twilio_only(view: Callable) -> Callable:
             log.warning("UNSIGNED request to %s accepted: development mode only", request.path)
         elif not valid:
             log.warning("rejected request to %s: bad or missing Twilio signature", request.path)
-            abort(403)
+            return Response(str(MessagingResponse()), status=403, mimetype="text/xml")
         return view(*args, **kwargs)
 
     return wrapped
