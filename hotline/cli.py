@@ -126,7 +126,7 @@ def _register_feature_commands() -> None:
     import importlib
 
     for module, name in (
-        ("hotline.resources.cli", "resources"),
+        ("hotline.resources.cli", "resources_cli"),
         ("hotline.escalations.cli", "staff"),
         ("hotline.channels.voice_cli", "call"),
     ):
