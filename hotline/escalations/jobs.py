@@ -94,20 +94,27 @@ def alert(escalation_id: str, round_: int = 1) -> str:
     record = records.load(ctx.r, escalation_id)
     if record is None or record.status != "waiting":
         return "not waiting"
+    if round_ == 1:
+        _schedule_everyone(ctx, escalation_id)  # first, so a crash mid-send still leads to it
     targets = recipients(ctx, record, everyone=round_ > 1)
     already = ctx.r.smembers(_alerted_key(escalation_id))
-    sent, failures = _send_alerts(
-        ctx, record, {k: v for k, v in targets.items() if k not in already}
-    )
+    todo = {k: v for k, v in targets.items() if k not in already}
+    sent, failures = _send_alerts(ctx, record, todo)
     if sent:
         ctx.r.hincrby(records.record_key(escalation_id), "alerts", sent)
         conversation.note(ctx.r, escalation_id, f"alert sent to {sent} on-call staff")
-    if round_ == 1 and ctx.config.alert_everyone_after >= 0:
-        delay = timedelta(seconds=ctx.config.alert_everyone_after)
-        get_queue(ctx.rq, URGENT).enqueue_in(delay, alert, escalation_id, 2)
     if failures:
         raise failures[0]  # transient: RQ retries; those already alerted are skipped
     return f"alerted {sent}"
+
+
+def _schedule_everyone(ctx: JobContext, escalation_id: str) -> None:
+    delay = ctx.config.alert_everyone_after
+    queue = get_queue(ctx.rq, URGENT)
+    if delay <= 0:
+        queue.enqueue(alert, escalation_id, 2)
+    else:
+        queue.enqueue_in(timedelta(seconds=delay), alert, escalation_id, 2)
 
 
 def _send_alerts(
