@@ -43,9 +43,10 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
 
 def _register_blueprints(app: Flask) -> None:
     from hotline.channels.sms import bp as sms_bp
+    from hotline.channels.voice import bp as voice_bp
     from hotline.health import bp as health_bp
     from hotline.safety.fallback import bp as fallback_bp
     from hotline.staff import bp as staff_bp
 
-    for blueprint in (health_bp, sms_bp, fallback_bp, staff_bp):
+    for blueprint in (health_bp, sms_bp, voice_bp, fallback_bp, staff_bp):
         app.register_blueprint(blueprint)

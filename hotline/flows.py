@@ -14,6 +14,7 @@ from hotline.engine.lint import lint
 from hotline.engine.models import Flow, Hotline
 
 HOTLINE_FILE = "hotline.yaml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,8 @@ class _Document:
         self.path = path
         text = path.read_text(encoding="utf-8")
         try:
-            self.node = yaml.compose(text)
-            self.data: Any = yaml.safe_load(text)
+            self.node = yaml.compose(text, Loader=_LOADER)
+            self.data: Any = _LOADER(text).construct_document(self.node) if self.node else None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else 1
@@ -87,7 +88,7 @@ def _without_union_tag(loc: tuple) -> tuple:
     return loc
 
 
-NODE_KINDS = {"message", "menu", "ask", "lookup", "escalate", "goto", "end"}
+NODE_KINDS = {"message", "menu", "ask", "lookup", "escalate", "transfer", "goto", "end"}
 
 
 def load_hotline(flows_dir: Path) -> tuple[Hotline, dict[str, _Document]]:
@@ -119,20 +120,19 @@ def load_hotline(flows_dir: Path) -> tuple[Hotline, dict[str, _Document]]:
 def check(flows_dir: Path, context: Mapping[str, str] | None = None) -> list[FlowIssue]:
     """Every problem in flows_dir, as file:line issues (empty when all is well)."""
     try:
-        hotline, docs = load_hotline(flows_dir)
+        load_checked(flows_dir, context)
     except FlowLoadError as exc:
         return exc.issues
-    issues = []
-    for problem in lint(hotline, context):
-        doc = docs[problem.flow]
-        issues.append(FlowIssue(doc.path, doc.line(problem.path), str(problem)))
-    return issues
+    return []
 
 
 def load_checked(flows_dir: Path, context: Mapping[str, str] | None = None) -> Hotline:
     """The hotline, or FlowLoadError when any lint fails: a broken flow never goes live."""
-    issues = check(flows_dir, context)
+    hotline, docs = load_hotline(flows_dir)
+    issues = [
+        FlowIssue(docs[p.flow].path, docs[p.flow].line(p.path), str(p))
+        for p in lint(hotline, context)
+    ]
     if issues:
         raise FlowLoadError(issues)
-    hotline, _ = load_hotline(flows_dir)
     return hotline

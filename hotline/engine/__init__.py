@@ -14,8 +14,10 @@ from hotline.engine.models import (
     MessageNode,
     Node,
     Option,
+    TransferNode,
 )
 from hotline.engine.runtime import (
+    Connect,
     Engine,
     Escalate,
     Event,
@@ -24,6 +26,7 @@ from hotline.engine.runtime import (
     Say,
     Session,
     Step,
+    Transfer,
 )
 from hotline.engine.text import match_keyword, normalize
 
@@ -49,6 +52,9 @@ __all__ = [
     "Say",
     "Session",
     "Step",
+    "Transfer",
+    "TransferNode",
+    "Connect",
     "match_keyword",
     "normalize",
 ]

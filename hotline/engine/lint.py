@@ -14,14 +14,18 @@ from hotline.engine.models import (
     MenuNode,
     NodeBase,
     Text,
+    TransferNode,
     WaitingNode,
 )
 from hotline.engine.segments import segment_count
 from hotline.engine.text import fill, placeholders
 
 MAX_SMS_SEGMENTS = 2
-TEXT_FIELDS = ("text", "voice", "invalid", "silence", "not_found", "outside")
-RUNTIME_VARS = {"page"}
+TEXT_FIELDS = (
+    "text", "voice", "invalid", "silence", "not_found", "outside",
+    "connecting", "closed", "no_answer",
+)  # fmt: skip
+RUNTIME_VARS = {"page", "minutes", "day", "time"}  # escalation texts fill these
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,15 @@ def edges(node: NodeBase) -> list[tuple[str, str]]:
     """(field, target) for every way out of a node."""
     out = [
         (name, getattr(node, name))
-        for name in ("next", "yes_next", "no_next", "on_silence", "on_retries", "not_found_next")
+        for name in (
+            "next",
+            "yes_next",
+            "no_next",
+            "on_silence",
+            "on_retries",
+            "not_found_next",
+            "unanswered_next",
+        )  # fmt: skip
         if getattr(node, name, None)
     ]
     if isinstance(node, MenuNode):
@@ -83,6 +95,7 @@ class FlowLinter:
                 self._waiting(node_id, node)
             if isinstance(node, MenuNode):
                 self._options(node_id, node)
+        self._global_options()
         for name, text in self.flow.messages.items():
             self._text(("messages", name), text)
         if not any(p.message.startswith("unknown target") for p in self.problems):
@@ -98,6 +111,21 @@ class FlowLinter:
         for field, target in edges(node):
             if target not in self.flow.nodes:
                 self.add(("nodes", node_id, *field.split(".")), f"unknown target {target!r}")
+
+    def _global_options(self) -> None:
+        keys = {o.key for o in self.flow.global_options if o.key}
+        for i, option in enumerate(self.flow.global_options):
+            if option.next not in self.flow.nodes:
+                self.add(("global_options", i, "next"), f"unknown target {option.next!r}")
+        for node_id, node in self.flow.nodes.items():
+            if isinstance(node, TransferNode) and self.flow.channel != "voice":
+                self.add(("nodes", node_id, "kind"), "a transfer works only in a voice flow")
+            for i, option in enumerate(getattr(node, "options", [])):
+                if option.key in keys:
+                    self.add(
+                        ("nodes", node_id, "options", i, "key"),
+                        f"key {option.key!r} hides the same key in global_options",
+                    )
 
     def _waiting(self, node_id: str, node: WaitingNode) -> None:
         if not node.invalid:
@@ -165,7 +193,9 @@ class FlowLinter:
     # -- graph ----------------------------------------------------------------------------
     def _graph(self) -> None:
         nodes = self.flow.nodes
-        reach = _reachable({self.flow.start, self.flow.main_menu}, lambda n: _targets(nodes[n]))
+        starts = {self.flow.start, self.flow.main_menu}
+        starts |= {o.next for o in self.flow.global_options if o.next in nodes}
+        reach = _reachable(starts, lambda n: _targets(nodes[n]))
         for node_id in nodes:
             if node_id not in reach:
                 self.add(("nodes", node_id), "unreachable from start or main_menu")
@@ -193,7 +223,7 @@ class FlowLinter:
         passing = {
             n
             for n, node in nodes.items()
-            if not isinstance(node, WaitingNode | LookupNode | EndNode)
+            if not isinstance(node, WaitingNode | LookupNode | TransferNode | EndNode)
         }
         for start in passing:
             seen, current = set(), start

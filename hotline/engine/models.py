@@ -22,6 +22,8 @@ class Option(Strict):
     next: str
     set_language: str | None = None
     more: bool = False  # the next page of the last lookup, not a new search
+    repeat: bool = False  # the same page of the last lookup again (voice: "press 9 to repeat")
+    set: dict[str, str] = Field(default_factory=dict)  # session vars this choice records
 
 
 class NodeBase(Strict):
@@ -92,6 +94,22 @@ class EscalateNode(NodeBase):
     next: str
 
 
+class TransferNode(NodeBase):
+    """Put the caller through to a person (voice): the on-call advocates or a fixed number.
+
+    The channel decides whether anyone can be dialled now (staffed hours, numbers configured)
+    and reports back; the engine says `connecting`, `closed` or `no_answer` and moves on.
+    """
+
+    kind: Literal["transfer"]
+    to: str = Field(pattern=r"^(oncall|\+[1-9]\d{7,14})$")  # "oncall" or an E.164 number
+    next: str  # after a conversation with a person ends
+    unanswered_next: str  # nobody on duty, no answer, busy or failed
+    connecting: Text = Field(default_factory=dict)
+    closed: Text = Field(default_factory=dict)
+    no_answer: Text = Field(default_factory=dict)
+
+
 class GotoNode(NodeBase):
     kind: Literal["goto"]
     next: str
@@ -102,7 +120,14 @@ class EndNode(NodeBase):
 
 
 Node = Annotated[
-    MessageNode | MenuNode | AskNode | LookupNode | EscalateNode | GotoNode | EndNode,
+    MessageNode
+    | MenuNode
+    | AskNode
+    | LookupNode
+    | EscalateNode
+    | TransferNode
+    | GotoNode
+    | EndNode,
     Field(discriminator="kind"),
 ]
 
@@ -115,6 +140,7 @@ class Flow(Strict):
     start: str
     main_menu: str
     nodes: dict[str, Node]
+    global_options: list[Option] = Field(default_factory=list)  # accepted at every question
     messages: dict[str, Text] = Field(default_factory=dict)
 
 

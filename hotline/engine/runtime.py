@@ -19,7 +19,9 @@ from hotline.engine.models import (
     MenuNode,
     MessageNode,
     NodeBase,
+    Option,
     Text,
+    TransferNode,
     WaitingNode,
 )
 from hotline.engine.text import fill, match_keyword, normalize
@@ -49,9 +51,11 @@ class Session(BaseModel):
 class Event(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    kind: Literal["text", "silence", "lookup_result"] = "text"
+    kind: Literal["text", "silence", "lookup_result", "transfer_result"] = "text"
     text: str = ""
-    result: Literal["found", "not_found", "outside"] | None = None
+    result: (
+        Literal["found", "not_found", "outside", "open", "closed", "answered", "no_answer"] | None
+    ) = None
 
 
 class Say(BaseModel):
@@ -100,13 +104,35 @@ class Results(BaseModel):
     node: str
 
 
-Output = Say | Lookup | Escalate | Results
+class Transfer(BaseModel):
+    """Can the caller be put through to `to` now? The channel answers with a transfer_result
+    Event: open (then the engine says Connect) or closed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["transfer"] = "transfer"
+    node: str
+    to: str
+    language: str
+
+
+class Connect(BaseModel):
+    """Dial `to` now; the channel answers with a transfer_result Event: answered or no_answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["connect"] = "connect"
+    node: str
+    to: str
+
+
+Output = Say | Lookup | Escalate | Results | Transfer | Connect
 
 
 class Step(BaseModel):
     outputs: list[Output] = Field(default_factory=list)
     session: Session
-    waiting: Literal["input", "lookup", "end"]
+    waiting: Literal["input", "lookup", "transfer", "dial", "end"]
 
     @property
     def says(self) -> list[str]:
@@ -147,28 +173,43 @@ class Engine:
         assert isinstance(node, WaitingNode)
         if event.kind == "silence" or (event.kind == "text" and not normalize(event.text)):
             return self._silence(new, node)
+        options = node.options if isinstance(node, MenuNode) else []
+        option = self._match([*options, *self.flow.global_options], event.text, new.language)
+        if option is not None:
+            return self._take(new, option)
         if isinstance(node, MenuNode):
-            return self._choose(new, node, event.text)
+            return self._invalid(new, node)
         assert isinstance(node, AskNode)
         return self._answer(new, node, event.text)
+
+    def render(self, session: Session, node_id: str, field: str, language: str) -> Say:
+        """One node's text in another language (a voice language menu speaks each language)."""
+        other = session.model_copy(update={"language": language})
+        return self._say(self.flow.nodes[node_id], other, field, node_id)
 
     def message(self, name: str, language: str, **values: object) -> str:
         """A flow-level message (help, opt-out confirmation, ...) in a language, filled in."""
         return self._fill(self._pick(self.flow.messages.get(name, {}), language), values)
 
     # -- waiting nodes --------------------------------------------------------------------
-    def _choose(self, session: Session, node: MenuNode, text: str) -> Step:
+    def _match(self, options: list[Option], text: str, language: str) -> Option | None:
+        """The first option whose key or keywords are the whole answer (node's before global)."""
         said = normalize(text)
-        for option in node.options:
-            if (option.key and said == normalize(option.key)) or self._said_keyword(
-                text, option.keywords, session.language
-            ):
-                if option.set_language:
-                    session.language = option.set_language
-                if option.more:
-                    session.vars["page"] = int(session.vars.get("page", 0)) + 1
-                return self._enter(session, option.next, [], more=option.more)
-        return self._invalid(session, node)
+        for option in options:
+            if option.key and said == normalize(option.key):
+                return option
+        for option in options:
+            if self._said_keyword(text, option.keywords, language):
+                return option
+        return None
+
+    def _take(self, session: Session, option: Option) -> Step:
+        if option.set_language:
+            session.language = option.set_language
+        session.vars.update(option.set)
+        if option.more:
+            session.vars["page"] = int(session.vars.get("page", 0)) + 1
+        return self._enter(session, option.next, [], more=option.more or option.repeat)
 
     def _answer(self, session: Session, node: AskNode, text: str) -> Step:
         value = " ".join(text.split())
@@ -218,6 +259,8 @@ class Engine:
     def _resume(self, session: Session, event: Event) -> Step:
         node_id = session.pending or ""
         node = self.flow.nodes[node_id]
+        if isinstance(node, TransferNode):
+            return self._transferred(session, node, node_id, event)
         assert isinstance(node, LookupNode)
         session.pending = None
         if event.kind != "lookup_result" or event.result == "not_found":
@@ -242,6 +285,10 @@ class Engine:
                 node_id = node.next
             elif isinstance(node, LookupNode):
                 return self._lookup(session, node, node_id, outputs, more)
+            elif isinstance(node, TransferNode):
+                session.pending = node_id
+                outputs.append(Transfer(node=node_id, to=node.to, language=session.language))
+                return Step(outputs=outputs, session=session, waiting="transfer")
             elif isinstance(node, EndNode):
                 session.node, session.retries, session.silences = None, 0, 0
                 return Step(outputs=outputs, session=session, waiting="end")
@@ -264,6 +311,19 @@ class Engine:
             )
         )
         return Step(outputs=outputs, session=session, waiting="lookup")
+
+    def _transferred(self, session: Session, node: TransferNode, node_id: str, event) -> Step:
+        """open: say connecting and dial; answered: on; closed / no_answer: say so, on."""
+        if event.kind == "transfer_result" and event.result == "open":
+            out: list = [self._say(node, session, "connecting", node_id)] if node.connecting else []
+            out.append(Connect(node=node_id, to=node.to))
+            return Step(outputs=out, session=session, waiting="dial")
+        session.pending = None
+        if event.kind == "transfer_result" and event.result == "answered":
+            return self._enter(session, node.next, [])
+        field = "closed" if event.result == "closed" else "no_answer"
+        out = [self._say(node, session, field, node_id)] if getattr(node, field) else []
+        return self._enter(session, node.unanswered_next, out)
 
     def _escalate(self, node: EscalateNode, node_id: str, session: Session) -> Escalate:
         return Escalate(
