@@ -1,0 +1,62 @@
+"""How records look to staff: masked numbers, ages, labels. Plain data for templates and JSON."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from flask import url_for
+
+from hotline.escalations.accounts import Staff
+from hotline.escalations.actions import mask
+from hotline.escalations.records import OUTCOMES, Entry, Escalation
+
+PRIORITY = {1: "urgent", 2: "soon", 3: "routine"}
+KIND = {"help": "Asked for a person", "tip": "Tip", "callback": "Call-back", "urgent": "Urgent"}
+CONSENT = {"yes": "Safe to text", "no": "Not safe to text", "": "Not asked"}
+
+
+def age(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def clock(at: float) -> str:
+    return datetime.fromtimestamp(at).strftime("%a %H:%M") if at else ""
+
+
+def queue_row(e: Escalation, staff: Staff) -> dict:
+    return {
+        "id": e.id,
+        "url": url_for("staff.conversation", escalation_id=e.id),
+        "kind": KIND.get(e.kind, e.kind),
+        "priority": e.priority,
+        "priority_label": PRIORITY.get(e.priority, str(e.priority)),
+        "language": e.language,
+        "match": e.language in staff.languages,
+        "channel": e.channel,
+        "waiting": age(time.time() - e.created),
+        "consent": CONSENT.get(e.consent, e.consent),
+        "status": e.status,
+        "assignee": e.assignee,
+        "flag": e.flag,
+        "number": mask(e.number),
+    }
+
+
+def entry_row(index: int, entry: Entry) -> dict:
+    return {
+        "i": index,
+        "at": clock(entry.at),
+        "by": entry.by,
+        "name": entry.name,
+        "text": entry.text,
+        "state": entry.state,
+        "error": entry.error,
+    }
+
+
+def outcome_label(outcome: str) -> str:
+    return OUTCOMES.get(outcome, outcome)

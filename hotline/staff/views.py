@@ -1,0 +1,252 @@
+"""Routes of the staff dashboard. Thin: the work is in hotline.escalations.actions."""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from hotline import current
+from hotline.escalations import accounts, actions, audit, queue, records
+from hotline.escalations.actions import ReplyRefused
+from hotline.escalations.config import EscalationConfig
+from hotline.escalations.queue import QueueError
+from hotline.escalations.records import Escalation
+from hotline.escalations.senders import read_outbox
+from hotline.escalations.web import staff_desk
+from hotline.staff import auth, present
+from hotline.staff.auth import admin_required, staff_required
+from hotline.store import get_redis
+
+bp = Blueprint(
+    "staff", __name__, url_prefix="/staff", template_folder="templates", static_folder="static"
+)
+TAKEN = {
+    "taken": "Someone else has claimed this conversation.",
+    "resolved": "This conversation is already resolved.",
+    "missing": "No such escalation.",
+    "bad-outcome": "Choose an outcome.",
+}
+
+
+@bp.before_request
+def _csrf() -> None:
+    if request.method == "POST":
+        auth.check_csrf()
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+@bp.app_context_processor
+def _template_globals() -> dict:
+    return {"csrf_token": auth.csrf_token, "development": current.settings().development}
+
+
+# -- sign in ----------------------------------------------------------------------------------
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return render_template("staff/login.html")
+    r, config = get_redis(), EscalationConfig.from_env()
+    name = request.form.get("name", "").strip().lower()[:64]
+    staff = accounts.authenticate(
+        r, name, request.form.get("password", ""), config.lockout_failures, config.lockout_seconds
+    )
+    if staff is None:
+        audit.record(r, name or "?", "sign-in failed")
+        locked = accounts.locked(r, name, config.lockout_failures)
+        error = (
+            "Too many failed attempts: try again later." if locked else "Wrong name or password."
+        )
+        return render_template("staff/login.html", error=error, name=name), 401
+    auth.sign_in(staff)
+    audit.record(r, staff.name, "sign in")
+    target = request.args.get("next", "")
+    return redirect(target if target.startswith("/staff/") else url_for("staff.queue_page"))
+
+
+@bp.post("/logout")
+@staff_required
+def logout():
+    audit.record(get_redis(), g.staff.name, "sign out")
+    auth.sign_out()
+    return redirect(url_for("staff.login"))
+
+
+# -- the queue --------------------------------------------------------------------------------
+@bp.get("/")
+@staff_required
+def queue_page():
+    view = queue.view_for(get_redis(), g.staff.languages)
+    return render_template("staff/queue.html", view=view, present=present)
+
+
+@bp.get("/queue.json")
+@staff_required
+def queue_json():
+    r = get_redis()
+    view = queue.view_for(r, g.staff.languages)
+    row = lambda e: present.queue_row(e, g.staff)  # noqa: E731
+    return jsonify(
+        version=records.version(r),
+        waiting=[row(e) for e in view.waiting],
+        tips=[row(e) for e in view.tips],
+        in_progress=[row(e) for e in view.in_progress],
+    )
+
+
+@bp.post("/on-call")
+@staff_required
+def on_call():
+    wanted = request.form.get("on_call") == "1"
+    accounts.set_on_call(get_redis(), g.staff.name, wanted)
+    audit.record(get_redis(), g.staff.name, "on call" if wanted else "off call")
+    return redirect(url_for("staff.queue_page"))
+
+
+# -- one conversation -------------------------------------------------------------------------
+def _record(escalation_id: str) -> Escalation:
+    record = records.load(get_redis(), escalation_id) if escalation_id.isdigit() else None
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.get("/e/<escalation_id>")
+@staff_required
+def conversation(escalation_id: str):
+    record = _record(escalation_id)
+    desk = staff_desk()
+    audit.record(desk.r, g.staff.name, "open", record.id)
+    return render_template(
+        "staff/conversation.html", e=record, entries=records.transcript(desk.r, record.id),
+        gate=desk.gate(record), outcomes=records.OUTCOMES, present=present,
+        revealed=None,
+    )  # fmt: skip
+
+
+@bp.get("/e/<escalation_id>.json")
+@staff_required
+def conversation_json(escalation_id: str):
+    record = _record(escalation_id)
+    desk = staff_desk()
+    gate = desk.gate(record)
+    entries = records.transcript(desk.r, record.id)
+    return jsonify(
+        status=record.status, assignee=record.assignee, mine=record.assignee == g.staff.name,
+        entries=[present.entry_row(i, e) for i, e in enumerate(entries)],
+        gate={"allowed": gate.allowed, "reason": gate.reason, "confirm": gate.confirm},
+    )  # fmt: skip
+
+
+def _act(escalation_id: str, action) -> Response:
+    try:
+        action()
+    except QueueError as exc:
+        flash(TAKEN.get(exc.result, exc.result))
+        return redirect(url_for("staff.conversation", escalation_id=escalation_id)), 409
+    except ReplyRefused as exc:
+        flash(str(exc))
+    return redirect(url_for("staff.conversation", escalation_id=escalation_id))
+
+
+@bp.post("/e/<escalation_id>/claim")
+@staff_required
+def claim(escalation_id: str):
+    return _act(escalation_id, lambda: actions.claim(staff_desk(), g.staff, escalation_id))
+
+
+@bp.post("/e/<escalation_id>/release")
+@staff_required
+def release(escalation_id: str):
+    return _act(escalation_id, lambda: actions.release(staff_desk(), g.staff, escalation_id))
+
+
+@bp.post("/e/<escalation_id>/reply")
+@staff_required
+def reply(escalation_id: str):
+    record, text = _record(escalation_id), request.form.get("text", "")
+    confirmed = request.form.get("confirm_time") == "1"
+    return _act(
+        escalation_id, lambda: actions.reply(staff_desk(), g.staff, record, text, confirmed)
+    )
+
+
+@bp.post("/e/<escalation_id>/resolve")
+@staff_required
+def resolve(escalation_id: str):
+    record, outcome = _record(escalation_id), request.form.get("outcome", "")
+    response = _act(escalation_id, lambda: actions.resolve(staff_desk(), g.staff, record, outcome))
+    if not isinstance(response, tuple) and outcome in records.OUTCOMES:
+        flash(f"Resolved: {records.OUTCOMES[outcome]}.")
+        return redirect(url_for("staff.queue_page"))
+    return response
+
+
+@bp.post("/e/<escalation_id>/reveal")
+@staff_required
+def reveal(escalation_id: str):
+    record = _record(escalation_id)
+    desk = staff_desk()
+    try:
+        number = actions.reveal(desk, g.staff, record, request.form.get("reason", ""))
+    except ReplyRefused as exc:
+        flash(str(exc))
+        return redirect(url_for("staff.conversation", escalation_id=escalation_id))
+    return render_template(
+        "staff/conversation.html", e=record, entries=records.transcript(desk.r, record.id),
+        gate=desk.gate(record), outcomes=records.OUTCOMES, present=present, revealed=number,
+    )  # fmt: skip
+
+
+@bp.get("/e/<escalation_id>/resources")
+@staff_required
+def resources(escalation_id: str):
+    record = _record(escalation_id)
+    where = (request.args.get("where") or record.details.get("where", "")).strip()[:60]
+    result, error = None, ""
+    if where:
+        try:
+            from hotline.resources import search
+
+            result = search(get_redis(), where, language=record.language, limit=5)
+        except Exception:  # the directory is another feature; its failure must not hide ours
+            error = "The resource directory is not available right now."
+    audit.record(get_redis(), g.staff.name, "resources", record.id)
+    return render_template(
+        "staff/resources.html", e=record, where=where, result=result, error=error
+    )
+
+
+# -- admin and development --------------------------------------------------------------------
+@bp.get("/audit")
+@admin_required
+def audit_page():
+    return render_template("staff/audit.html", lines=audit.recent(get_redis()), present=present)
+
+
+@bp.get("/outbox")
+@staff_required
+def outbox():
+    """What the Outbox 'sent' (development and test only: there is no outbox in production)."""
+    if not current.settings().development:
+        abort(404)
+    items = read_outbox(get_redis())
+    return render_template("staff/outbox.html", items=items, present=present, now=time.time())
