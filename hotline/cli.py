@@ -15,8 +15,16 @@ from hotline.flows import check as check_flows
 
 
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Run, check and drive the hotline."""
+    if ctx.invoked_subcommand not in PRODUCTION_DEFAULT:
+        os.environ.setdefault("HOTLINE_ENV", "development")
+
+
+# Commands that default to production, like the web app: a worker that silently fell back to
+# the development Outbox would never deliver a staff reply.
+PRODUCTION_DEFAULT = {"worker"}
 
 
 def dev_environ() -> dict[str, str]:
@@ -78,7 +86,7 @@ def worker(burst: bool) -> None:
     from hotline.queues import all_queues
     from hotline.store import connect
 
-    settings = load_settings(dev_environ())
+    settings = load_settings()
     connection = connect(redis_url_for(settings), timeout=30.0, decode=False)
     Worker(
         all_queues(connection),
