@@ -28,6 +28,13 @@ from hotline.engine.text import fill, match_keyword, normalize
 
 MAX_HOPS = 64
 ZIP = re.compile(r"\d{5}(?:-?\d{4})?")
+KEYPAD = re.compile(r"[0-9*#]+")  # keypad input: * and # are answers, not punctuation
+
+
+def said(text: str) -> str:
+    """What counts when matching: keypad keys as pressed, words normalised."""
+    stripped = text.strip()
+    return stripped if KEYPAD.fullmatch(stripped) else normalize(text)
 
 
 class FlowError(RuntimeError):
@@ -171,7 +178,7 @@ class Engine:
             return self._enter(new, self.flow.main_menu, [])
         node = self.flow.nodes[new.node]
         assert isinstance(node, WaitingNode)
-        if event.kind == "silence" or (event.kind == "text" and not normalize(event.text)):
+        if event.kind == "silence" or (event.kind == "text" and not said(event.text)):
             return self._silence(new, node)
         options = node.options if isinstance(node, MenuNode) else []
         option = self._match([*options, *self.flow.global_options], event.text, new.language)
@@ -194,9 +201,9 @@ class Engine:
     # -- waiting nodes --------------------------------------------------------------------
     def _match(self, options: list[Option], text: str, language: str) -> Option | None:
         """The first option whose key or keywords are the whole answer (node's before global)."""
-        said = normalize(text)
+        answer = said(text)
         for option in options:
-            if option.key and said == normalize(option.key):
+            if option.key and answer == said(option.key):
                 return option
         for option in options:
             if self._said_keyword(text, option.keywords, language):
