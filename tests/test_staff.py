@@ -124,7 +124,8 @@ def test_second_claimer_is_told_someone_else_has_it(app, ana, texter, redis_clie
     assert post(ana, f"{page}/claim").status_code == 302
     response = post(ben, f"{page}/claim")
     assert response.status_code == 409
-    assert "Someone else has claimed" in ben.get(page).get_data(as_text=True)
+    assert "Someone else has claimed" in response.get_data(as_text=True)
+    assert records.load(redis_client, only_id(redis_client)).assignee == "ana"
 
 
 def test_reveal_needs_a_reason_and_is_audited(ana, texter, redis_client):

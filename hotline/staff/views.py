@@ -133,12 +133,15 @@ def _record(escalation_id: str) -> Escalation:
 @staff_required
 def conversation(escalation_id: str):
     record = _record(escalation_id)
+    audit.record(get_redis(), g.staff.name, "open", record.id)
+    return _conversation_page(record)
+
+
+def _conversation_page(record: Escalation, revealed: str | None = None) -> str:
     desk = staff_desk()
-    audit.record(desk.r, g.staff.name, "open", record.id)
     return render_template(
         "staff/conversation.html", e=record, entries=records.transcript(desk.r, record.id),
-        gate=desk.gate(record), outcomes=records.OUTCOMES, present=present,
-        revealed=None,
+        gate=desk.gate(record), outcomes=records.OUTCOMES, present=present, revealed=revealed,
     )  # fmt: skip
 
 
@@ -161,7 +164,7 @@ def _act(escalation_id: str, action) -> Response:
         action()
     except QueueError as exc:
         flash(TAKEN.get(exc.result, exc.result))
-        return redirect(url_for("staff.conversation", escalation_id=escalation_id)), 409
+        return _conversation_page(_record(escalation_id)), 409
     except ReplyRefused as exc:
         flash(str(exc))
     return redirect(url_for("staff.conversation", escalation_id=escalation_id))
@@ -210,10 +213,7 @@ def reveal(escalation_id: str):
     except ReplyRefused as exc:
         flash(str(exc))
         return redirect(url_for("staff.conversation", escalation_id=escalation_id))
-    return render_template(
-        "staff/conversation.html", e=record, entries=records.transcript(desk.r, record.id),
-        gate=desk.gate(record), outcomes=records.OUTCOMES, present=present, revealed=number,
-    )  # fmt: skip
+    return _conversation_page(record, revealed=number)
 
 
 @bp.get("/e/<escalation_id>/resources")
