@@ -133,9 +133,16 @@ def ensure_index(r: redis.Redis, resources_dir: Path) -> None:
 _FETCH = """
 local near = {}
 local count = tonumber(ARGV[4])
+local radius = tonumber(ARGV[3])
 if count > 0 then
-  near = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', ARGV[3],
-                    'km', 'ASC', 'COUNT', count, 'WITHDIST')
+  -- Widen the circle step by step: a small circle holding `count` entries holds the nearest
+  -- ones, and searching it costs a fraction of the full radius in a dense index.
+  for _, step in ipairs({3, 10, radius}) do
+    local r = math.min(step, radius)
+    near = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', r,
+                      'km', 'ASC', 'COUNT', count, 'WITHDIST')
+    if #near >= count or r >= radius then break end
+  end
 elseif count == 0 then
   near = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', ARGV[3],
                     'km', 'ASC', 'WITHDIST')

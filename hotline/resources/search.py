@@ -67,42 +67,41 @@ def _km(lat1: float, lon1: float, lat2: float | None, lon2: float | None) -> flo
     return 6371.0088 * 2 * math.asin(math.sqrt(a))
 
 
-def _local(got: Fetch, f: Filters, place: geocode.Place, trunc: bool) -> tuple[list, bool]:
-    """Local + covering regional views by distance; past the fetched edge is untrusted."""
-    views = [from_doc(got.docs[i], d) for i, d in got.near if i in got.docs]
+def _local(got: Fetch, f: Filters, place: geocode.Place, trunc: bool) -> list[tuple]:
+    """(distance, id, doc) of local + covering regional entries; past the fetched edge untrusted."""
+    found = [(d, i, got.docs[i]) for i, d in got.near if i in got.docs]
     for ident in got.area:
         doc = got.docs.get(ident)
         if doc:
-            views.append(from_doc(doc, _km(place.lat, place.lon, doc["lat"], doc["lon"])))
-    views = [v for v in views if _matches(got.docs[v.id], f)]
-    views.sort(key=lambda v: (v.distance_km is None, round(v.distance_km or 0.0, 3), v.id))
+            found.append((_km(place.lat, place.lon, doc["lat"], doc["lon"]), ident, doc))
+    found = [x for x in found if _matches(x[2], f)]
     if trunc and got.near:
         edge = got.near[-1][1]
-        views = [v for v in views if v.distance_km is not None and v.distance_km <= edge]
-    return views, trunc
+        found = [x for x in found if x[0] is not None and x[0] <= edge]
+    found.sort(key=lambda x: (x[0] is None, round(x[0] or 0.0, 3), x[1]))
+    return found
 
 
 def _rank(got: Fetch, f: Filters, place: geocode.Place, near_n: int, wide_n: int, need: int):
-    """Ordered views and whether the first `need` of them are certainly right."""
+    """Ordered (distance, id, doc) and whether the first `need` of them are certainly right."""
     near_trunc = near_n > 0 and len(got.near) >= near_n
     wide_trunc = wide_n > 0 and got.wide_total > len(got.wide)
-    local, _ = _local(got, f, place, near_trunc)
-    wide = [from_doc(got.docs[i]) for i in got.wide if i in got.docs and _matches(got.docs[i], f)]
+    local = _local(got, f, place, near_trunc)
+    wide = [(None, i, got.docs[i]) for i in got.wide if i in got.docs and _matches(got.docs[i], f)]
     groups = [
-        ([v for v in local if v.verified], near_trunc),
-        ([v for v in wide if v.verified], wide_trunc),
-        ([v for v in local if not v.verified], near_trunc),
-        ([v for v in wide if not v.verified], wide_trunc),
+        ([x for x in local if x[2]["verified"]], near_trunc),
+        ([x for x in wide if x[2]["verified"]], wide_trunc),
+        ([x for x in local if not x[2]["verified"]], near_trunc),
+        ([x for x in wide if not x[2]["verified"]], wide_trunc),
     ]
-    ordered, complete = [], True
-    for views, truncated in groups:
-        if truncated and len(ordered) + len(views) < need:
-            complete = False
-            break
-        ordered.extend(views)
+    ordered: list[tuple] = []
+    for found, truncated in groups:
+        if truncated and len(ordered) + len(found) < need:
+            return ordered, False
+        ordered.extend(found)
         if len(ordered) >= need:
             break
-    return ordered, complete
+    return ordered, True
 
 
 def _grow(n: int) -> int:
@@ -140,7 +139,8 @@ def search(
         return SearchResult("not_found", place.label, [], False, offset, limit)
     f = _filters(category, language, population, open_now, now, tz)
     need = offset + limit + 1
-    near_n = -1 if place.status == "outside" else max(need * 4, 20)
+    strict = language or population or open_now
+    near_n = -1 if place.status == "outside" else max(need * (4 if strict else 3), 10)
     wide_n = max(need * 2, 10)
     while True:
         got = fetch(
@@ -152,7 +152,7 @@ def search(
             break
         near_n = near_n if near_n < 0 else _grow(near_n)
         wide_n = _grow(wide_n)
-    items = ordered[offset : offset + limit]
+    items = [from_doc(doc, dist) for dist, _, doc in ordered[offset : offset + limit]]
     return SearchResult(
         place.status, place.label, items, len(ordered) > offset + limit, offset, limit
     )
