@@ -88,7 +88,8 @@ def measure(r, queries: list[tuple[str, str]], labels: dict | None) -> dict[str,
 
 def machine(r) -> str:
     model = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    name = next((ln.split(":", 1)[1].strip() for ln in model.splitlines() if "Model name" in ln), "?")
+    names = [ln.split(":", 1)[1].strip() for ln in model.splitlines() if "Model name" in ln]
+    name = names[0] if names else "?"
     cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
     return (
         f"{cores} cores, {name}; Python {platform.python_version()}; "
