@@ -89,7 +89,7 @@ def _what(item: ResourceView, labels: dict[str, str]) -> str:
         labels.get(f"cat.{c}", c) for c in item.categories[:2]
     )
     where = labels["confidential"] if item.confidential else (item.address or item.town)
-    return f"{what} - {where}" if where else what
+    return f"{what.rstrip('.')} - {where}" if where else what
 
 
 def _languages(item: ResourceView, labels: dict[str, str]) -> str | None:
