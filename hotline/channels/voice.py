@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import traceback
 from collections.abc import Callable
 
 import redis
@@ -58,12 +59,18 @@ def safe(view: Callable[[], str]) -> Callable[[], Response]:
             log.error("voice: Redis unavailable at %s; answered with the fallback", request.path)
             body = fallback_twiml()
         except Exception as exc:  # noqa: BLE001 - a caller must never meet a 500
-            name = type(exc).__name__  # never the message: it may hold what the caller said
-            log.error("voice: %s at %s; answered with the fallback", name, request.path)
+            log.error("voice: %s at %s; answered with the fallback", where(exc), request.path)
             body = fallback_twiml()
         return Response(body, mimetype="text/xml")
 
     return wrapped
+
+
+def where(exc: BaseException) -> str:
+    """The exception's type and innermost file:line, never its message (it may hold speech)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    place = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    return type(exc).__name__ + place
 
 
 def _call() -> CallState:
@@ -241,9 +248,11 @@ def render(eng: Engine, turn: turns.Turn) -> VoiceResponse:
     elif turn.waiting == "dial":
         speak(eng, response, says, session)
         dial(response, eng.flow.nodes[session.pending or ""])
-    else:
+    elif turn.waiting == "end":
         speak(eng, response, says, session)
         response.hangup()
+    else:  # still waiting on a lookup or transfer: never hang up silently
+        raise RuntimeError(f"voice turn stopped while waiting for {turn.waiting}")
     return response
 
 
