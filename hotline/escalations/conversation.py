@@ -54,13 +54,18 @@ class Desk:
         return number_key(self.settings.secret_key, sender)
 
 
+def _consent(answers: dict[str, str]) -> str:
+    """May staff contact them: SMS asks safe_to_text, voice asks callback_consent."""
+    return answers.get("safe_to_text") or answers.get("callback_consent") or ""
+
+
 def _new_record(desk: Desk, action: Escalate, channel: str, sender: str) -> Escalation:
     answers = {k: str(v) for k, v in action.answers.items()}
     now = time.time()
     return Escalation(
         id=records.new_id(desk.r), channel=channel, language=action.language,
         priority=action.priority, reason=action.reason, kind=action.escalation,
-        who=desk.who(sender), consent=answers.get("safe_to_text", ""),
+        who=desk.who(sender), consent=_consent(answers),
         safe_time=answers.get("safe_time", ""), created=now,
         last_inbound=now if channel == "sms" else 0.0, number=sender,
         details={k: answers[k] for k in DETAIL_VARS if answers.get(k)},
@@ -86,8 +91,8 @@ def _join(desk: Desk, record: Escalation, action: Escalate) -> None:
     """Asked again: note it, keep the newest consent, and raise the priority if more urgent."""
     answers = {k: str(v) for k, v in action.answers.items()}
     updates = {"last_inbound": str(time.time())}
-    if answers.get("safe_to_text"):
-        updates |= {"consent": answers["safe_to_text"], "safe_time": answers.get("safe_time", "")}
+    if _consent(answers):
+        updates |= {"consent": _consent(answers), "safe_time": answers.get("safe_time", "")}
     pipe = desk.r.pipeline(transaction=True)
     if action.priority < record.priority:
         record.priority = action.priority
