@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+import redis
 from flask import Flask
 
 from hotline import store
@@ -34,11 +35,22 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     store.init_app(
         app, store.resolve_redis_url(settings.redis_url, settings.data_dir), settings.redis_timeout
     )
+    _load_directory(app, settings)
     _register_blueprints(app)
     headers.init_app(app)
     if settings.development and settings.twilio_auth_token == "development-token":
         log.warning("development mode: Twilio signatures use the development token")
     return app
+
+
+def _load_directory(app: Flask, settings) -> None:
+    """Build the shared resource index when it is missing or data/ changed (never fatal)."""
+    from hotline.resources import ensure_index
+
+    try:
+        ensure_index(app.extensions["hotline.redis"], settings.resources_dir)
+    except redis.RedisError:
+        log.warning("Redis unavailable at start: the resource index will be built later")
 
 
 def _register_blueprints(app: Flask) -> None:

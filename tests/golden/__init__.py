@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
+# Conversations must not depend on the clock: advocates are on duty unless a file says otherwise.
+DEFAULT_ENV = {"HOTLINE_STAFFED_HOURS": "24/7"}
 
 
 def golden_files() -> list[Path]:
@@ -19,6 +21,10 @@ def golden_files() -> list[Path]:
 
 def load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def environment(conversation: dict) -> dict[str, str]:
+    return {**DEFAULT_ENV, **{k: str(v) for k, v in (conversation.get("env") or {}).items()}}
 
 
 def play(phone, conversation: dict) -> list[dict]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hotline.store import EmbeddedRedis
 from tests.conftest import test_environ
-from tests.golden import dump, golden_files, load, play
+from tests.golden import dump, environment, golden_files, load, play
 
 
 def main() -> None:
@@ -34,9 +34,9 @@ def _regenerate(path: Path, url: str, tmp: Path) -> None:
     from hotline.store import connect
 
     connect(url).flushdb()
-    os.environ.update(test_environ(url, tmp))
-    phone = DevPhone(create_app())
     conversation = load(path)
+    os.environ.update(test_environ(url, tmp, **environment(conversation)))
+    phone = DevPhone(create_app())
     dump(path, conversation, play(phone.text, conversation))
     print(f"rewrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
 
