@@ -1,12 +1,14 @@
 """Escalation to a person (issue 5): records and queue in Redis, RQ jobs, staff actions.
 
 Public names for other features:
-  records.Escalation, records.load, records.transcript, records.Entry   the data
-  queue.claim / release / resolve / open_escalations / view_for          the shared queue
-  conversation.open_escalation / receive / detach / attach               the texter's side
-  actions.claim / reply / resolve / reveal                              staff actions (audited)
-  jobs.alert / jobs.send_entry                                          RQ job functions
-  senders.read_outbox / OutboxSender / TwilioSender / sender_for        sending SMS
-  seal.seal / seal.unseal                                               at-rest hook (issue 6)
-  accounts, audit                                                       staff accounts, audit log
+  records.Escalation / load / transcript / Entry / OPEN, WAITING, CLOSED   the data
+  queue.claim / release / resolve / open_escalations / view_for            the shared queue
+  conversation.open_escalation / receive / detach / attach / note          the texter's side
+  web.escalate / converse / leave / staff_desk                             Flask glue for channels
+  actions.claim / release / reply / resolve / reveal / mask                staff actions (audited)
+  gate.reply_gate                                                          may staff text them now
+  jobs.alert / jobs.send_entry / enqueue_alert / enqueue_send              RQ jobs (ids only)
+  senders.read_outbox / OutboxSender / TwilioSender / sender_for           sending one SMS
+  seal.seal / seal.unseal                                                  at-rest hook (issue 6)
+  accounts, audit, config.EscalationConfig                                 staff, audit log, settings
 """
