@@ -44,7 +44,11 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
 
 
 def _load_directory(app: Flask, settings) -> None:
-    """Build the shared resource index when it is missing or data/ changed (never fatal)."""
+    """Build the shared resource index when it is missing or data/ changed.
+
+    Redis being down is not fatal (the webhooks fall back); a broken directory is, with
+    file:line errors, as a broken flow is.
+    """
     from hotline.resources import ensure_index
 
     try:

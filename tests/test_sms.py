@@ -207,7 +207,7 @@ def test_tip_is_recorded_for_staff(texter, redis_client):
     assert "YES or NO" in texter.reply("no")
     reply = texter.reply("no")
     assert "Staff will review your report" in reply and "233733" in reply
-    assert redis_client.llen("hotline:escalation-requests") == 1
+    assert redis_client.zcard("hotline:esc:open") == 1
 
 
 def test_healthz_reports_redis(client):
