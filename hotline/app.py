@@ -12,7 +12,7 @@ from hotline import store
 from hotline.config import load_settings
 from hotline.flows import load_checked
 from hotline.logs import install_log_filter
-from hotline.safety import headers
+from hotline.safety import crypto, headers
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
         SESSION_COOKIE_SECURE=not settings.development,
     )
     app.extensions["hotline.settings"] = settings
+    crypto.configure(settings.secret_keys)
     app.extensions["hotline.flows"] = load_checked(
         settings.flows_dir, {"program": settings.program_name}
     )
@@ -62,7 +63,8 @@ def _register_blueprints(app: Flask) -> None:
     from hotline.channels.voice import bp as voice_bp
     from hotline.health import bp as health_bp
     from hotline.safety.fallback import bp as fallback_bp
+    from hotline.simulator import bp as simulator_bp
     from hotline.staff import bp as staff_bp
 
-    for blueprint in (health_bp, sms_bp, voice_bp, fallback_bp, staff_bp):
+    for blueprint in (health_bp, sms_bp, voice_bp, fallback_bp, staff_bp, simulator_bp):
         app.register_blueprint(blueprint)

@@ -10,6 +10,7 @@ import pytest
 
 from hotline.escalations import records
 from hotline.resources import ensure_index
+from hotline.sessions import decode
 from tests.caller import Caller
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -344,8 +345,10 @@ def test_call_state_is_keyed_by_callsid_with_a_ttl_and_no_number(caller, redis_c
     caller.press("01852")
     key = f"hotline:voice:call:{caller.sid}"
     assert 0 < redis_client.ttl(key) <= 4 * 3600
-    state = json.loads(redis_client.get(key))
-    assert state["language"] == "en" and state["flow"] == "voice"
+    raw = redis_client.get(key)
+    assert "voice" not in raw and "01852" not in raw  # sealed at rest
+    state = decode(raw)
+    assert state.language == "en" and state.flow == "voice"
     everything = " ".join(redis_client.keys("*")) + " ".join(
         redis_client.get(k) or ""
         for k in redis_client.keys("*")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import redis
 
 from hotline.engine import Session
+from hotline.sessions import decode, encode, sms_session_key
 from hotline.store import key, number_key
 
 REPLY_TTL = 24 * 3600  # Twilio retries within minutes; a day is plenty
@@ -42,7 +43,7 @@ class SmsState:
         self.r = r
         self.who = number_key(secret, sender)
         self.session_ttl = session_ttl
-        self.session_key = key("session", "sms", self.who)
+        self.session_key = sms_session_key(self.who)
         self.optout_key = key("optout", self.who)
 
     @staticmethod
@@ -51,12 +52,11 @@ class SmsState:
 
     def read(self, sid: str) -> Snapshot:
         raw, optout, reply = self.r.mget(self.session_key, self.optout_key, self.reply_key(sid))
-        session = Session.model_validate_json(raw) if raw else None
-        return Snapshot(session=session, opted_out=bool(optout), earlier_reply=reply)
+        return Snapshot(session=decode(raw), opted_out=bool(optout), earlier_reply=reply)
 
     def commit(self, sid: str, reply: str, session: Session | None, optout: str = "") -> str | None:
         """Save the turn once per MessageSid; return the earlier reply if a twin got here first."""
         script = self.r.register_script(COMMIT)
-        body = session.model_dump_json() if session else ""
+        body = encode(session) if session else ""
         keys = [self.reply_key(sid), self.session_key, self.optout_key]
         return script(keys=keys, args=[reply, REPLY_TTL, body, self.session_ttl, optout])

@@ -8,6 +8,7 @@ import time
 import redis
 
 from hotline.engine import Session
+from hotline.sessions import decode, encode
 from hotline.store import key
 
 CALL_TTL = 4 * 3600  # Twilio ends a call after 4 hours at most
@@ -31,11 +32,10 @@ class CallState:
         self.r, self.sid, self.ttl = r, call_sid, ttl
 
     def read(self) -> Session | None:
-        raw = self.r.get(call_key(self.sid))
-        return Session.model_validate_json(raw) if raw else None
+        return decode(self.r.get(call_key(self.sid)))
 
     def save(self, session: Session) -> None:
-        self.r.set(call_key(self.sid), session.model_dump_json(), ex=self.ttl)
+        self.r.set(call_key(self.sid), encode(session), ex=self.ttl)
 
     def accept(self) -> None:
         """The on-call advocate pressed 1 on the screening prompt for this (parent) call."""

@@ -9,6 +9,6 @@ Public names for other features:
   gate.reply_gate                                                          may staff text them now
   jobs.alert / jobs.send_entry / enqueue_alert / enqueue_send              RQ jobs (ids only)
   senders.read_outbox / OutboxSender / TwilioSender / sender_for           sending one SMS
-  seal.seal / seal.unseal                                                  at-rest hook (issue 6)
-  accounts, audit, config.EscalationConfig                                 staff, audit log, settings
+  seal.seal / seal.unseal                                                  Fernet at rest
+  accounts, audit, config.EscalationConfig                                 staff, audit, settings
 """

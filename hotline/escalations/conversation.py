@@ -12,14 +12,17 @@ from datetime import datetime
 
 import redis
 
-from hotline import schedule
+from hotline import schedule, sessions
 from hotline.config import Settings
 from hotline.engine import Engine, Escalate, Session
 from hotline.escalations import queue, records, wait
 from hotline.escalations.records import Entry, Escalation
-from hotline.store import key, number_key
+from hotline.escalations.seal import seal
+from hotline.sessions import sms_session_key
+from hotline.store import number_key
 
 SESSION_VAR = "escalation"
+TRIAGE_VAR = "triage"  # set by the channel when the danger lexicon flagged a message
 DETAIL_VARS = ("tip_what", "tip_where", "tip_danger_now", "where")
 
 # KEYS: record, log, version, waiting, waits. ARGV: id, entry json, now.
@@ -69,6 +72,7 @@ def _new_record(desk: Desk, action: Escalate, channel: str, sender: str) -> Esca
         safe_time=answers.get("safe_time", ""), created=now,
         last_inbound=now if channel == "sms" else 0.0, number=sender,
         details={k: answers[k] for k in DETAIL_VARS if answers.get(k)},
+        flag=answers.get(TRIAGE_VAR, ""),
     )  # fmt: skip
 
 
@@ -91,8 +95,10 @@ def _join(desk: Desk, record: Escalation, action: Escalate) -> None:
     """Asked again: note it, keep the newest consent, and raise the priority if more urgent."""
     answers = {k: str(v) for k, v in action.answers.items()}
     updates = {"last_inbound": str(time.time())}
+    if answers.get(TRIAGE_VAR):
+        updates["flag"] = answers[TRIAGE_VAR]
     if _consent(answers):
-        updates |= {"consent": _consent(answers), "safe_time": answers.get("safe_time", "")}
+        updates |= {"consent": _consent(answers), "safe_time": seal(answers.get("safe_time", ""))}
     pipe = desk.r.pipeline(transaction=True)
     if action.priority < record.priority:
         record.priority = action.priority
@@ -142,27 +148,17 @@ def note(r: redis.Redis, escalation_id: str, text: str) -> None:
 
 
 # -- the texter's SMS session --------------------------------------------------------------
-def session_key(who: str) -> str:
-    """The SMS session key, as channels/sms_state.py names it."""
-    return key("session", "sms", who)
-
-
 def detach(r: redis.Redis, who: str) -> None:
     """Return the texter to the menu: their next message goes to the flow again."""
-    raw = r.get(session_key(who))
-    if not raw:
-        return
-    session = Session.model_validate_json(raw)
-    if session.vars.pop(SESSION_VAR, None) is not None:
-        r.set(session_key(who), session.model_dump_json(), keepttl=True)
+    session = sessions.decode(r.get(sms_session_key(who)))
+    if session and session.vars.pop(SESSION_VAR, None) is not None:
+        r.set(sms_session_key(who), sessions.encode(session), keepttl=True)
 
 
 def attach(r: redis.Redis, record: Escalation, ttl: int) -> None:
     """Route the texter's next messages to this escalation (after a staff reply)."""
-    raw = r.get(session_key(record.who))
-    session = (
-        Session.model_validate_json(raw) if raw else Session(flow="sms", language=record.language)
-    )
+    session = sessions.decode(r.get(sms_session_key(record.who)))
+    session = session or Session(flow="sms", language=record.language)
     if session.vars.get(SESSION_VAR) != record.id:
         session.vars[SESSION_VAR] = record.id
-        r.set(session_key(record.who), session.model_dump_json(), ex=ttl)
+        r.set(sms_session_key(record.who), sessions.encode(session), ex=ttl)

@@ -33,6 +33,8 @@ def reply_gate(
 
     closing: the one goodbye sent as a conversation is resolved (same rules otherwise).
     """
+    if record.erased:
+        return Gate(False, "They asked to erase this conversation: nothing may be sent.")
     if not record.is_open and not closing:
         return Gate(False, "This conversation is resolved.")
     if record.channel != "sms":

@@ -8,6 +8,7 @@ Keys (prefix hotline:):
   esc:waiting         zset: the unclaimed ones (same score)
   esc:closed          zset: resolved ones, score = resolved time (for history and retention)
   esc:by-who          hash: number_key -> open escalation id (one per texter and kind)
+  esc:who:{who}       set: every escalation id of one texter (for DELETE)
   esc:version         counter bumped on every change (dashboards poll it)
 """
 
@@ -25,6 +26,7 @@ from hotline.store import key
 KINDS = ("help", "tip", "callback", "urgent")
 OUTCOMES = {
     "connected": "Connected to services",
+    "erased": "Ended and erased at the person's request",
     "referred": "Referred",
     "no_response": "No response",
     "duplicate": "Duplicate",
@@ -71,7 +73,8 @@ class Escalation:
     outcome: str = ""
     last_inbound: float = 0.0  # when the texter last wrote
     alerts: int = 0
-    flag: str = ""  # why it was flagged (the safety issue's triage writes this)
+    flag: str = ""  # why triage flagged it: the lexicon phrases matched, never their words
+    erased: float = 0.0  # when the texter sent DELETE (content gone; nothing may be sent)
     number: str = field(default="", repr=False)
     details: dict[str, str] = field(default_factory=dict, repr=False)  # tip answers, ZIP...
 
@@ -86,6 +89,7 @@ class Escalation:
     def to_hash(self) -> dict[str, str]:
         data = asdict(self)
         data["number"] = seal(self.number)
+        data["safe_time"] = seal(self.safe_time)
         data["details"] = seal(json.dumps(self.details))
         return {k: str(v) for k, v in data.items()}
 
@@ -97,7 +101,7 @@ class Escalation:
             if name not in types:
                 continue
             kind = types[name]
-            if name == "number":
+            if name in ("number", "safe_time"):
                 values[name] = unseal(raw)
             elif name == "details":
                 values[name] = json.loads(unseal(raw) or "{}")
@@ -134,8 +138,13 @@ def save_new(r: redis.Redis, record: Escalation) -> None:
     pipe.zadd(OPEN, {record.id: score(record.priority, record.created)})
     pipe.zadd(WAITING, {record.id: score(record.priority, record.created)})
     pipe.hset(BY_WHO, _who_field(record.who, record.kind), record.id)
+    pipe.sadd(who_key(record.who), record.id)
     pipe.incr(VERSION)
     pipe.execute()
+
+
+def who_key(who: str) -> str:
+    return key("esc", "who", who)
 
 
 def _who_field(who: str, kind: str) -> str:

@@ -1,17 +1,8 @@
-"""The one place where phone numbers and message text are written to and read from Redis.
+"""The one place escalations write and read phone numbers and message text: sealed at rest.
 
-PLACEHOLDER: plain pass-through for now. The safety issue (6) replaces these two functions
-with Fernet encryption (HOTLINE_SECRET_KEY); every caller already goes through them.
+Fernet under HOTLINE_SECRET_KEY, from hotline.safety.crypto (older keys still read).
 """
 
-from __future__ import annotations
+from hotline.safety.crypto import configure, seal, unseal
 
-
-def seal(plain: str) -> str:
-    """Prepare a number or a message text for storage (pass-through until encryption lands)."""
-    return plain
-
-
-def unseal(stored: str | None) -> str:
-    """Read back what seal() stored (pass-through until encryption lands)."""
-    return stored or ""
+__all__ = ["configure", "seal", "unseal"]

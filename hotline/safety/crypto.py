@@ -38,3 +38,32 @@ class Sealer:
     def rotate(self, sealed: str) -> str:
         """Re-seal under the current key (for `hotline rotate-keys`)."""
         return self.seal(self.unseal(sealed))
+
+
+# -- the process's sealer: configured by create_app, or from the environment in a worker -------
+_sealer: Sealer | None = None
+
+
+def configure(secret_keys: tuple[str, ...] | list[str]) -> None:
+    """Use these keys in this process (the first seals; all of them unseal)."""
+    global _sealer
+    _sealer = Sealer(secret_keys)
+
+
+def _current() -> Sealer:
+    if _sealer is None:
+        from hotline.config import load_settings
+
+        configure(load_settings().secret_keys)
+    assert _sealer is not None
+    return _sealer
+
+
+def seal(plain: str) -> str:
+    """A number, message text or session as stored: encrypted, unreadable without the key."""
+    return _current().seal(plain)
+
+
+def unseal(stored: str | None) -> str:
+    """Read back what seal() stored."""
+    return _current().unseal(stored) if stored else ""

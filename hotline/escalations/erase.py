@@ -1,0 +1,45 @@
+"""DELETE: a texter erases their trace. Records keep only that the conversation ended."""
+
+from __future__ import annotations
+
+import time
+
+import redis
+
+from hotline.escalations import records
+from hotline.escalations.records import Entry
+from hotline.escalations.seal import seal
+
+ERASED_NOTE = "The conversation ended at the person's request; its content was erased."
+
+
+def erase_texter(r: redis.Redis, who: str) -> int:
+    """Erase the content of every escalation of this texter; return how many there were."""
+    ids = set(r.smembers(records.who_key(who)))
+    ids |= {v for f, v in r.hgetall(records.BY_WHO).items() if f.startswith(f"{who}:")}
+    for escalation_id in ids:
+        erase_escalation(r, escalation_id)
+    return len(ids)
+
+
+def erase_escalation(r: redis.Redis, escalation_id: str) -> None:
+    """Transcript, number, answers and safe time gone; closed; staff see why."""
+    record = records.load(r, escalation_id)
+    if record is None:
+        return
+    now = time.time()
+    fields = {
+        "number": seal(""), "details": seal("{}"), "safe_time": seal(""), "consent": "",
+        "erased": str(now), "status": "resolved",
+    }  # fmt: skip
+    if record.is_open:
+        fields |= {"resolved": str(now), "outcome": "erased"}
+    pipe = r.pipeline(transaction=True)
+    pipe.hset(records.record_key(escalation_id), mapping=fields)
+    pipe.delete(records.log_key(escalation_id))
+    pipe.zrem(records.OPEN, escalation_id)
+    pipe.zrem(records.WAITING, escalation_id)
+    pipe.zadd(records.CLOSED, {escalation_id: record.resolved or now})
+    records.forget_open(pipe, record)
+    records.append(pipe, escalation_id, Entry(at=now, by="system", text=ERASED_NOTE))
+    pipe.execute()
