@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,8 @@ def hotline():
 def run_check(flows_dir: Path):
     from click.testing import CliRunner
 
-    env = {"HOTLINE_ENV": "development", "HOTLINE_DATA_DIR": str(flows_dir.parent / ".state")}
+    state = tempfile.mkdtemp(prefix="hotline-state-")  # never inside the checkout
+    env = {"HOTLINE_ENV": "development", "HOTLINE_DATA_DIR": state}
     return CliRunner().invoke(cli, ["flows", "check", "--dir", str(flows_dir)], env=env)
 
 
