@@ -63,12 +63,30 @@ def run(host: str, port: int, worker: bool) -> None:
     click.echo(
         f"hotline ({settings.env}) on http://{host}:{port}/  redis: {_safe(env['REDIS_URL'])}"
     )
+    if app.extensions["hotline.settings"].development:
+        _development_extras(app, host, port)
     try:
         app.run(host=host, port=port, threaded=True, use_reloader=False)
     finally:
         if child:
             child.terminate()
             child.wait(timeout=10)
+
+
+def _development_extras(app, host: str, port: int) -> None:
+    """Flow reloading, the development advocate account, and where to start."""
+    from hotline.simulator.devaccount import DEV_NAME, ensure_dev_account
+    from hotline.simulator.reload import watch
+
+    watch(app)
+    password = ensure_dev_account(app.extensions["hotline.redis"])
+    if password:
+        click.echo(f"created the development advocate account: {DEV_NAME} / {password}")
+    else:
+        click.echo(
+            f"staff account {DEV_NAME} exists (new password: hotline staff passwd {DEV_NAME})"
+        )
+    click.echo(f"start here: http://{host}:{port}/  (phone simulator, staff dashboard)")
 
 
 def _safe(url: str) -> str:
@@ -118,15 +136,54 @@ def flows_check(flows_dir: Path | None) -> None:
 
 # -- driving the real app from a terminal -----------------------------------------------------
 @main.command()
-@click.argument("text")
+@click.argument("text", required=False)
 @click.option("--from", "sender", default="+19785550123", show_default=True)
-def sms(text: str, sender: str) -> None:
-    """Send one text through the real app (signed, as Twilio would) and print the reply."""
+@click.option("-i", "--interactive", is_flag=True, help="Keep texting at a prompt (q to quit).")
+def sms(text: str | None, sender: str, interactive: bool) -> None:
+    """Send a text through the real app (signed, as Twilio would) and print the reply."""
     from hotline.devphone import DevPhone
 
-    for reply in DevPhone.for_cli().text(text, sender):
+    if not text and not interactive:
+        raise click.UsageError("give a TEXT, or -i to keep a conversation going")
+    phone = DevPhone.for_cli()
+    if text:
+        _print_replies(phone.text(text, sender))
+    if interactive:
+        _sms_interactive(phone, sender)
+
+
+def _print_replies(replies: list[str]) -> None:
+    for reply in replies:
         click.echo(reply)
         click.echo("---")
+
+
+def _sms_interactive(phone, sender: str) -> None:
+    """A conversation at the prompt; staff replies from the Outbox show up before each prompt."""
+    import time
+
+    since = time.time()
+    click.echo(f"texting the hotline from {sender}; q or Ctrl-D to quit")
+    while True:
+        since = _print_staff_replies(phone, sender, since)
+        try:
+            line = click.prompt(">", prompt_suffix=" ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            break
+        if line.strip().lower() == "q":
+            break
+        if line.strip():
+            _print_replies(phone.text(line, sender))
+
+
+def _print_staff_replies(phone, sender: str, since: float) -> float:
+    from hotline.simulator.panel import staff_replies
+
+    for reply in staff_replies(phone.app.extensions["hotline.redis"], sender, since):
+        click.echo(f"[staff] {reply['body']}")
+        click.echo("---")
+        since = max(since, reply["at"])
+    return since
 
 
 def _register_feature_commands() -> None:
