@@ -63,7 +63,7 @@
     $("p-conversation").textContent = label;
     const session = view.session;
     $("p-flow").textContent = session ? session.flow : "–";
-    $("p-node").textContent = session ? (session.node || "(finished)") : "–";
+    $("p-node").textContent = session ? (session.node || "(none: no question waiting)") : "–";
     $("p-language").textContent = session ? session.language : "–";
     const esc = view.escalation;
     const cell = $("p-escalation");
