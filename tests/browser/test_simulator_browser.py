@@ -106,5 +106,13 @@ def test_call_with_the_keypad_reaches_the_zip_read_out(app, base_url, browser):
     expect(page.locator("#p-language")).to_have_text("en")
     expect(page.locator("#log")).to_contain_text("POST /voice/step (signed) → 200")
     screenshot(page, "simulator-call.png")
+
+    keypad.get_by_role("button", name="*", exact=True).click()  # the menu, then the 24/7 line
+    expect(captions.get_by_text("To talk to a person, press 1")).to_have_count(2)
+    keypad.get_by_role("button", name="5", exact=True).click()
+    expect(page.locator("#dial-what")).to_have_text("Would ring +18883737888.")
+    page.get_by_role("button", name="No answer").click()
+    expect(captions).to_contain_text("that line did not connect")
+    expect(page.locator("#dial-outcome")).to_be_hidden()
     page.get_by_role("button", name="Hang up").click()
     expect(status).to_have_text("You hung up")
