@@ -17,6 +17,7 @@ from pathlib import Path
 import redis
 from flask import Flask
 
+from hotline import flows as flow_files
 from hotline.flows import FlowLoadError, load_checked
 from hotline.resources import ensure_index
 from hotline.resources.directory import DirectoryError
@@ -75,6 +76,7 @@ class FlowWatcher:
         flows_dir, resources_dir = self._folders()
         try:
             hotline = load_checked(flows_dir, {"program": settings.program_name})
+            companions = self._companions(flows_dir, hotline)
             ensure_index(self.app.extensions["hotline.redis"], resources_dir)
         except FlowLoadError as exc:
             return self._failed([str(issue) for issue in exc.issues])
@@ -84,10 +86,16 @@ class FlowWatcher:
             return self._failed(["Redis unavailable: the resource index was not rebuilt"])
         except Exception as exc:  # noqa: BLE001 - an author's broken file must not break serving
             return self._failed([f"{type(exc).__name__}: {exc}"])
-        self.app.extensions["hotline.flows"] = hotline
+        self.app.extensions.update({"hotline.flows": hotline, **companions})
         self.errors, self.loaded_at, self.reloads = [], time.time(), self.reloads + 1
         log.info("flows and resource directory reloaded")
         return True
+
+    @staticmethod
+    def _companions(flows_dir: Path, hotline) -> dict:
+        """What create_app derives from the flows besides them (the danger lexicon, if any)."""
+        load_lexicon = getattr(flow_files, "load_lexicon", None)
+        return {"hotline.lexicon": load_lexicon(flows_dir, hotline)} if load_lexicon else {}
 
     def _failed(self, errors: list[str]) -> bool:
         self.errors = errors
