@@ -10,7 +10,7 @@ from flask import Flask
 
 from hotline import store
 from hotline.config import load_settings
-from hotline.flows import load_checked
+from hotline.flows import load_checked, load_lexicon
 from hotline.logs import install_log_filter
 from hotline.safety import crypto, headers
 
@@ -30,9 +30,9 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     )
     app.extensions["hotline.settings"] = settings
     crypto.configure(settings.secret_keys)
-    app.extensions["hotline.flows"] = load_checked(
-        settings.flows_dir, {"program": settings.program_name}
-    )
+    hotline = load_checked(settings.flows_dir, {"program": settings.program_name})
+    app.extensions["hotline.flows"] = hotline
+    app.extensions["hotline.lexicon"] = load_lexicon(settings.flows_dir, hotline)
     store.init_app(
         app, store.resolve_redis_url(settings.redis_url, settings.data_dir), settings.redis_timeout
     )

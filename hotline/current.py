@@ -6,6 +6,7 @@ from flask import current_app
 
 from hotline.config import Settings
 from hotline.engine import Engine, Hotline
+from hotline.safety.triage import Lexicon
 
 
 def settings() -> Settings:
@@ -14,6 +15,10 @@ def settings() -> Settings:
 
 def flows() -> Hotline:
     return current_app.extensions["hotline.flows"]
+
+
+def lexicon() -> Lexicon:
+    return current_app.extensions["hotline.lexicon"]
 
 
 def engine(flow_id: str) -> Engine:

@@ -12,8 +12,10 @@ from pydantic import ValidationError
 
 from hotline.engine.lint import lint
 from hotline.engine.models import Flow, Hotline
+from hotline.safety.triage import Lexicon
 
 HOTLINE_FILE = "hotline.yaml"
+LEXICON_FILE = "danger.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -120,10 +122,25 @@ def load_hotline(flows_dir: Path) -> tuple[Hotline, dict[str, _Document]]:
 def check(flows_dir: Path, context: Mapping[str, str] | None = None) -> list[FlowIssue]:
     """Every problem in flows_dir, as file:line issues (empty when all is well)."""
     try:
-        load_checked(flows_dir, context)
+        hotline = load_checked(flows_dir, context)
+        load_lexicon(flows_dir, hotline)
     except FlowLoadError as exc:
         return exc.issues
     return []
+
+
+def load_lexicon(flows_dir: Path, hotline: Hotline) -> Lexicon:
+    """The danger lexicon (flows/danger.yaml): every declared language must have one."""
+    doc = _Document(Path(flows_dir) / LEXICON_FILE)
+    try:
+        lexicon = Lexicon.model_validate(doc.data)
+    except ValidationError as exc:
+        raise FlowLoadError(_validation_issues(doc, exc)) from exc
+    missing = [lang for lang in hotline.languages if lang not in lexicon.languages]
+    if missing:
+        message = f"languages: no danger phrases for {', '.join(missing)}"
+        raise FlowLoadError([FlowIssue(doc.path, doc.line(("languages",)), message)])
+    return lexicon
 
 
 def load_checked(flows_dir: Path, context: Mapping[str, str] | None = None) -> Hotline:

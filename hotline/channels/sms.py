@@ -17,6 +17,7 @@ from hotline.channels.twilio_auth import twilio_only
 from hotline.engine import Engine, Event, Hotline, Session, Step
 from hotline.engine.text import match_keyword
 from hotline.escalations import web as escalation
+from hotline.safety.triage import Verdict, assess
 from hotline.store import get_redis
 
 log = logging.getLogger(__name__)
@@ -97,11 +98,17 @@ def decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) ->
     hotline, eng = current.flows(), current.engine("sms")
     kw, text, session = hotline.keywords, inbound.body, snapshot.session
     lang = session.language if session else hotline.default_language
+    if (found := keyword_language(text, kw.delete, lang)) is not None:
+        escalation.erase(inbound.sender)
+        texts = [] if snapshot.opted_out else [eng.message("deleted", found)]
+        return Reply(texts, session=None)
     if snapshot.opted_out:
         return _opted_out(eng, text, session, lang, performer)
     if (found := keyword_language(text, kw.opt_out, lang)) is not None:
         escalation.leave(session, "texter sent STOP")
         return Reply([eng.message("opt_out", found)], session=None, optout="set")
+    if (verdict := assess(current.lexicon(), text)).urgent:
+        return _urgent(eng, session, verdict, text, performer)
     if keyword_language(text, kw.menu, lang) is not None:
         escalation.leave(session, "texter went back to the menu")
         return _to_menu(eng, session, lang, performer)
@@ -114,6 +121,16 @@ def decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) ->
     if session is None:
         return _run(eng, eng.start(lang), performer)
     return _run(eng, eng.step(session, Event(kind="text", text=text)), performer)
+
+
+def _urgent(eng: Engine, session, verdict: Verdict, text: str, performer) -> Reply:
+    """911 and the 24/7 line at once, and an urgent escalation with their words, from anywhere."""
+    language = session.language if session else (verdict.language or eng.hotline.default_language)
+    reply = _run(eng, eng.urgent(session, language, verdict.flag), performer)
+    if reply.session:
+        reply.session.vars.pop("triage", None)
+        escalation.record_words(reply.session, text)
+    return reply
 
 
 def _opted_out(eng: Engine, text: str, session, lang: str, performer) -> Reply:

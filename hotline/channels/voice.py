@@ -26,6 +26,7 @@ from hotline.engine import AskNode, Engine, Event, MenuNode, Session, Step, Tran
 from hotline.engine.models import NodeBase, Option, VoiceSettings
 from hotline.engine.runtime import Say
 from hotline.safety.fallback import static_voice
+from hotline.safety.triage import assess
 from hotline.schedule import ScheduleError, is_open, local_now
 from hotline.store import get_redis
 
@@ -100,6 +101,9 @@ def step() -> str:
     session = call.read()
     if session is None or session.pending:
         return advance(eng, eng.start(current.flows().default_language), call)
+    verdict = assess(current.lexicon(), request.form.get("SpeechResult", ""))
+    if verdict.urgent and eng.flow.urgent:
+        return advance(eng, eng.urgent(session, session.language, verdict.flag), call)
     return advance(eng, eng.step(session, caller_event(eng, session)), call)
 
 

@@ -103,7 +103,9 @@ class FlowLinter:
         return self.problems
 
     def _entry_points(self) -> None:
-        for field in ("start", "main_menu"):
+        for field in ("start", "main_menu", "urgent"):
+            if getattr(self.flow, field) is None:
+                continue
             if getattr(self.flow, field) not in self.flow.nodes:
                 self.add((field,), f"unknown target {getattr(self.flow, field)!r}")
 
@@ -195,6 +197,7 @@ class FlowLinter:
         nodes = self.flow.nodes
         starts = {self.flow.start, self.flow.main_menu}
         starts |= {o.next for o in self.flow.global_options if o.next in nodes}
+        starts |= {self.flow.urgent} if self.flow.urgent in nodes else set()
         reach = _reachable(starts, lambda n: _targets(nodes[n]))
         for node_id in nodes:
             if node_id not in reach:

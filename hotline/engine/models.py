@@ -141,6 +141,7 @@ class Flow(Strict):
     main_menu: str
     nodes: dict[str, Node]
     global_options: list[Option] = Field(default_factory=list)  # accepted at every question
+    urgent: str | None = None  # where a message flagged by danger triage goes, from anywhere
     messages: dict[str, Text] = Field(default_factory=dict)
 
 

@@ -167,6 +167,16 @@ class Engine:
             new.language = language
         return self._enter(new, self.flow.main_menu, [])
 
+    def urgent(self, session: Session | None, language: str, flag: str) -> Step:
+        """Danger triage flagged a message: leave wherever they were for the flow's urgent path."""
+        if not self.flow.urgent:
+            raise FlowError(f"{self.flow.id}: no urgent node")
+        if session is None:
+            session = Session(flow=self.flow.id, language=language)
+        new = session.model_copy(deep=True, update={"pending": None})
+        new.vars["triage"] = flag
+        return self._enter(new, self.flow.urgent, [])
+
     def goto(self, session: Session, node_id: str) -> Step:
         return self._enter(session.model_copy(deep=True), node_id, [])
 

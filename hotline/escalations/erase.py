@@ -29,7 +29,7 @@ def erase_escalation(r: redis.Redis, escalation_id: str) -> None:
         return
     now = time.time()
     fields = {
-        "number": seal(""), "details": seal("{}"), "safe_time": seal(""), "consent": "",
+        "number": seal(""), "details": seal("{}"), "safe_time": seal(""), "consent": "", "flag": "",
         "erased": str(now), "status": "resolved",
     }  # fmt: skip
     if record.is_open:

@@ -49,3 +49,18 @@ def leave(session: Session | None, why: str) -> None:
     escalation_id = str(session.vars.pop(SESSION_VAR, "") or "") if session else ""
     if escalation_id:
         conversation.note(get_redis(), escalation_id, why)
+
+
+def record_words(session: Session, text: str) -> None:
+    """Put the texter's own message in the transcript of their open escalation (urgent path)."""
+    escalation_id = str(session.vars.get(SESSION_VAR) or "")
+    if escalation_id:
+        conversation.receive(desk(session.flow), escalation_id, text, session.language)
+
+
+def erase(sender: str) -> int:
+    """DELETE: erase every escalation's content for this number (see escalations.erase)."""
+    from hotline.escalations.erase import erase_texter
+    from hotline.store import number_key
+
+    return erase_texter(get_redis(), number_key(current.settings().secret_key, sender))

@@ -45,6 +45,12 @@ class Verdict:
     score: float
     matched: tuple[str, ...]  # the lexicon phrases that counted (shown to staff, not the text)
     urgent: bool
+    language: str | None = None  # the lexicon language that matched best
+
+    @property
+    def flag(self) -> str:
+        """What staff see on the queue: the phrases, never the message."""
+        return f"urgent words: {', '.join(self.matched)}" if self.matched else ""
 
 
 @dataclass(frozen=True)
@@ -111,10 +117,10 @@ def _remove_phrases(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> l
 
 def assess(lexicon: Lexicon, text: str) -> Verdict:
     """The highest score over the lexicon's languages (people mix languages)."""
-    best: tuple[float, list[str]] = (0.0, [])
+    best: tuple[float, list[str], str | None] = (0.0, [], None)
     for compiled in lexicon.compiled:
         score, matched = compiled.score(text)
         if score > best[0]:
-            best = (score, matched)
+            best = (score, matched, compiled.language)
     score = round(best[0], 3)
-    return Verdict(score=score, matched=tuple(best[1]), urgent=score >= lexicon.threshold)
+    return Verdict(score, tuple(best[1]), score >= lexicon.threshold, best[2])

@@ -1,0 +1,187 @@
+"""Safety first (issue 6), as texters, callers and staff meet it, against a real Redis."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from hotline.escalations import records
+from hotline.escalations.senders import read_outbox
+from hotline.store import connect
+from tests.caller import Caller
+from tests.escalation_helpers import add_staff, ask_for_person, post, run_jobs, sign_in
+from tests.phone import Texter
+
+NATIONAL = "1-888-373-7888"
+NUMBER = "+19785550142"
+
+
+@pytest.fixture()
+def app(make_app):
+    return make_app(HOTLINE_STAFFED_HOURS="24/7")
+
+
+@pytest.fixture()
+def texter(app):
+    return Texter(app.test_client(), number=NUMBER)
+
+
+@pytest.fixture()
+def ana(app, redis_client):
+    add_staff(redis_client, "ana", ("en", "es"))
+    client = app.test_client()
+    assert sign_in(client).status_code == 302
+    return client
+
+
+def open_records(r) -> list[records.Escalation]:
+    return records.load_many(r, r.zrange(records.OPEN, 0, -1))
+
+
+# -- triage ------------------------------------------------------------------------------------
+def test_danger_in_a_first_message_gets_911_at_once_and_an_urgent_escalation(texter, redis_client):
+    reply = texter.reply("he will kill me, I am locked in")
+    assert reply.startswith("Thanks for writing.")
+    assert "911" in reply and NATIONAL in reply and "233733" in reply
+    [record] = open_records(redis_client)
+    assert record.priority == 1 and record.kind == "urgent"
+    assert "will kill me" in record.flag and "locked in" in record.flag
+    words = [e.text for e in records.transcript(redis_client, record.id) if e.by == "texter"]
+    assert words == ["he will kill me, I am locked in"]
+
+
+def test_urgent_jumps_the_queue_and_staff_see_why(app, ana, redis_client):
+    ask_for_person(Texter(app.test_client(), number="+19785550100"))
+    Texter(app.test_client(), number=NUMBER).send("they took my passport and I can't leave")
+    data = ana.get("/staff/queue.json").get_json()
+    first, second = data["waiting"][0], data["waiting"][1]
+    assert "took my passport" in first["flag"] and not second["flag"]
+    assert "urgent words: took my passport" in ana.get("/staff/").get_data(as_text=True)
+
+
+def test_danger_mid_menu_leaves_the_menu(texter, redis_client):
+    texter.send("hello")
+    texter.send("1")
+    reply = texter.reply("help me now")
+    assert "911" in reply and "ZIP" not in reply
+    assert open_records(redis_client)[0].priority == 1
+
+
+def test_danger_in_spanish_answers_in_spanish(texter, redis_client):
+    reply = texter.reply("me va a matar, ayúdame")
+    assert reply.startswith("Gracias por escribir.") and "911" in reply
+    assert open_records(redis_client)[0].language == "es"
+
+
+def test_danger_inside_an_open_conversation_raises_its_priority(texter, redis_client):
+    ask_for_person(texter)
+    [before] = open_records(redis_client)
+    assert before.priority == 2
+    texter.send("he is back and has a gun")
+    [after] = open_records(redis_client)
+    assert after.id == before.id and after.priority == 1 and "gun" in after.flag
+
+
+@pytest.mark.parametrize(
+    "text", ["I am not in danger", "I live on Gun Hill Road", "no estoy en peligro"]
+)
+def test_near_misses_stay_in_the_menu(texter, redis_client, text):
+    texter.send("hello")
+    assert "did not understand" in texter.reply(text)
+    assert open_records(redis_client) == []
+
+
+def test_danger_in_speech_puts_the_caller_through_to_a_person(app, redis_client):
+    caller = Caller(app.test_client())
+    caller.call()
+    caller.press("1")
+    said = caller.say("please help me he is going to kill me")
+    assert "911" in said.replace(" ", "")
+    [record] = open_records(redis_client)
+    assert record.channel == "voice" and record.priority == 1 and "kill me" in record.flag
+
+
+# -- DELETE ------------------------------------------------------------------------------------
+def test_delete_erases_session_transcript_and_escalation_content(app, ana, texter, redis_client):
+    ask_for_person(texter, "yes", "weekdays after 6pm")
+    texter.send("my boss took my passport")
+    [record] = open_records(redis_client)
+    page = f"/staff/e/{record.id}"
+    post(ana, f"{page}/claim")
+    post(ana, f"{page}/reply", text="Are you safe to talk?")  # queued, not yet sent
+    reply = texter.reply("DELETE")
+    assert reply.startswith("Done.") and "delete this thread" in reply
+    run_jobs(app)  # the queued staff reply must not go out
+    assert [m for m in read_outbox(redis_client) if m["kind"] == "reply"] == []
+    erased = records.load(redis_client, record.id)
+    assert erased.erased and not erased.number and not erased.details and not erased.safe_time
+    assert [e.by for e in records.transcript(redis_client, record.id)] == ["system"]
+    assert open_records(redis_client) == []
+    assert redis_client.keys("hotline:session:*") == []
+    html = ana.get(page).get_data(as_text=True)
+    assert "ended at the person" in html and "passport" not in html
+    assert "Reply with a number" in texter.reply("hello")  # a fresh start
+
+
+def test_delete_in_spanish(texter, redis_client):
+    texter.send("ESPAÑOL")
+    assert texter.reply("borrar").startswith("Listo.")
+
+
+def test_delete_while_opted_out_erases_silently(texter, redis_client):
+    ask_for_person(texter)
+    texter.send("STOP")
+    assert texter.send("DELETE") == []
+    [record_id] = redis_client.zrange(records.CLOSED, 0, -1)
+    assert records.load(redis_client, record_id).erased
+
+
+# -- privacy at rest and in logs ---------------------------------------------------------------
+def everything_in(redis_url: str) -> str:
+    """Every key and value Redis holds, as text (RQ's binary values included)."""
+    r = connect(redis_url, timeout=5.0, decode=False)
+    out: list[bytes] = []
+    for k in r.keys("*"):
+        kind = r.type(k)
+        out.append(k)
+        if kind == b"string":
+            out.append(r.get(k))
+        elif kind == b"hash":
+            out += [f + b"=" + v for f, v in r.hgetall(k).items()]
+        elif kind == b"list":
+            out += r.lrange(k, 0, -1)
+        elif kind == b"set":
+            out += list(r.smembers(k))
+        elif kind == b"zset":
+            out += r.zrange(k, 0, -1)
+    return b"\n".join(out).decode("utf-8", errors="replace")
+
+
+def whole_conversation(app, ana, texter) -> None:
+    ask_for_person(texter, "yes", "evenings only")
+    texter.send("my boss keeps my passport at the restaurant")
+    [escalation_id] = ana.get("/staff/queue.json").get_json()["waiting"][0]["id"].split()
+    page = f"/staff/e/{escalation_id}"
+    post(ana, f"{page}/claim")
+    post(ana, f"{page}/reply", text="We can help with that, Maria.")
+    run_jobs(app)
+    texter.send("thank you, call me at 617-555-0199")
+
+
+def test_numbers_and_words_are_encrypted_at_rest(app, ana, texter, redis_url):
+    whole_conversation(app, ana, texter)
+    stored = everything_in(redis_url)
+    for secret in ("5550142", "passport", "restaurant", "evenings only", "Maria", "555-0199"):
+        assert secret not in stored, secret
+
+
+def test_logs_of_a_whole_conversation_hold_no_numbers_or_words(app, ana, texter, caplog):
+    with caplog.at_level(logging.DEBUG):
+        whole_conversation(app, ana, texter)
+        texter.send("he will hurt me")
+        texter.send("DELETE")
+    assert caplog.records, "the conversation was logged at all"
+    logged = caplog.text
+    for secret in ("5550142", "555-0142", "passport", "restaurant", "Maria", "hurt me", "555-0199"):
+        assert secret not in logged, secret
