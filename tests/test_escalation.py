@@ -27,7 +27,7 @@ def texter(open_app):
 def test_asking_for_a_person_queues_an_escalation_with_consent(texter, redis_client):
     texts = ask_for_person(texter, "yes", "weekdays after 6pm")
     assert any(
-        "as soon as one is free" in t and "911" in t and "1-888-373-7888" in t for t in texts
+        "as soon as they are free" in t and "911" in t and "1-888-373-7888" in t for t in texts
     )
     [escalation_id] = redis_client.zrange(records.OPEN, 0, -1)
     record = records.load(redis_client, escalation_id)
@@ -94,11 +94,11 @@ def test_out_of_hours_gives_the_24_7_line_and_911_and_still_queues(make_app, red
 
     texter = Texter(make_app(HOTLINE_STAFFED_HOURS="mon 00:00-00:01").test_client())
     texts = ask_for_person(texter)
-    hours = [t for t in texts if "Advocates are back" in t]
+    hours = [t for t in texts if "Our team is back" in t]
     assert hours and "Monday at 00:00" in hours[0]
     assert "911" in hours[0] and "1-888-373-7888" in hours[0] and "233733" in hours[0]
     assert redis_client.zcard(records.WAITING) == 1
-    assert "Advocates are back" in texter.reply("still there?")
+    assert "Our team is back" in texter.reply("still there?")
 
 
 def test_spanish_texter_gets_spanish_texts(make_app, redis_client):

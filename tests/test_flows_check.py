@@ -155,3 +155,44 @@ def test_broken_yaml_gives_its_line(flows_dir):
     (flows_dir / "sms.yaml").write_text("id: sms\nnodes: [\n  oops: {\n")
     [issue] = check(flows_dir)
     assert "not valid YAML" in issue.message and issue.line >= 2
+
+
+def _discreet(d):
+    d["discretion"] = {"first_words": 4, "revealing": {"en": ["trafficking"], "es": ["trata"]}}
+
+
+def test_a_reply_that_opens_with_a_revealing_word(flows_dir):
+    edit(flows_dir, _discreet, "hotline.yaml")
+    assert messages(flows_dir) == []
+    edit(flows_dir, lambda d: d["nodes"]["bye"]["text"].update(en="Trafficking info: bye. 911."))
+    assert any(
+        "nodes.bye.text.en: reply opens with revealing word(s) ['trafficking']" in m
+        for m in messages(flows_dir)
+    )
+
+
+def test_a_revealing_word_later_in_the_text_is_fine(flows_dir):
+    edit(flows_dir, _discreet, "hotline.yaml")
+    edit(flows_dir, lambda d: d["nodes"]["bye"]["text"].update(en="Bye for now, friend. Trafficking: 911."))
+    assert messages(flows_dir) == []
+
+
+def test_the_program_name_counts_as_the_first_words(flows_dir):
+    edit(flows_dir, _discreet, "hotline.yaml")
+    edit(flows_dir, lambda d: d["nodes"]["menu"]["text"].update(en="{program}: reply 1 or 2."))
+    assert messages(flows_dir) == []
+    found = [str(i) for i in check(flows_dir, {"program": "Trafficking Hotline"})]
+    assert any("nodes.menu.text.en: reply opens with revealing" in m for m in found)
+
+
+def test_an_sms_lookup_needs_a_neutral_lead_in(flows_dir):
+    def add_lookup(d):
+        d["nodes"]["ask"]["next"] = "find"
+        d["nodes"]["find"] = {"kind": "lookup", "where": "answer", "next": "bye",
+                              "not_found_next": "ask"}  # fmt: skip
+
+    edit(flows_dir, _discreet, "hotline.yaml")
+    edit(flows_dir, add_lookup)
+    assert any(
+        "nodes.find: an SMS lookup needs a neutral 'found'" in m for m in messages(flows_dir)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -18,11 +19,13 @@ from hotline.engine.models import (
     WaitingNode,
 )
 from hotline.engine.segments import segment_count
-from hotline.engine.text import fill, placeholders
+from hotline.engine.text import fill, normalize, placeholders
+
+_WORD = re.compile(r"[\w/]+", re.UNICODE)
 
 MAX_SMS_SEGMENTS = 2
 TEXT_FIELDS = (
-    "text", "voice", "invalid", "silence", "not_found", "outside",
+    "text", "voice", "invalid", "silence", "found", "not_found", "outside",
     "connecting", "closed", "no_answer",
 )  # fmt: skip
 RUNTIME_VARS = {"page", "minutes", "day", "time"}  # escalation texts fill these
@@ -100,6 +103,8 @@ class FlowLinter:
             self._text(("messages", name), text)
         if not any(p.message.startswith("unknown target") for p in self.problems):
             self._graph()
+            if self.flow.channel == "sms":
+                Discreet(self).run()
         return self.problems
 
     def _entry_points(self) -> None:
@@ -249,3 +254,62 @@ def _reachable(starts: set[str], neighbours) -> set[str]:
                 seen.add(nxt)
                 todo.append(nxt)
     return seen
+
+
+class Discreet:
+    """The first words of every SMS reply are neutral: no revealing word among them.
+
+    A reply opens with a flow message, an invalid or silence re-prompt, or the first text met
+    when walking on from an answer; before a lookup's results comes its neutral `found` line.
+    """
+
+    def __init__(self, linter: FlowLinter):
+        self.linter, self.flow = linter, linter.flow
+        rules = linter.hotline.discretion
+        self.first_words = rules.first_words
+        self.revealing = {lang: {normalize(w) for w in ws} for lang, ws in rules.revealing.items()}
+
+    def run(self) -> None:
+        if not self.revealing:
+            return
+        for path, text in dict(self.openers()).items():
+            for lang, value in text.items():
+                self._check((*path, lang), lang, value)
+
+    def openers(self) -> list[tuple[tuple[str | int, ...], Text]]:
+        found = [(("messages", name), text) for name, text in self.flow.messages.items()]
+        starts = [self.flow.start, self.flow.main_menu, self.flow.urgent or ""]
+        starts += [o.next for o in self.flow.global_options]
+        for node_id, node in self.flow.nodes.items():
+            if isinstance(node, WaitingNode):
+                found += [(("nodes", node_id, f), getattr(node, f)) for f in ("invalid", "silence")]
+                starts += [target for _, target in edges(node)]
+        for start in starts:
+            found += self._first_texts(start)
+        return [(path, text) for path, text in found if text]
+
+    def _first_texts(self, node_id: str) -> list[tuple[tuple[str | int, ...], Text]]:
+        seen: set[str] = set()
+        while node_id in self.flow.nodes and node_id not in seen:
+            seen.add(node_id)
+            node = self.flow.nodes[node_id]
+            if node.text:
+                return [(("nodes", node_id, "text"), node.text)]
+            if isinstance(node, LookupNode):
+                return self._lookup_openers(node_id, node)
+            node_id = getattr(node, "next", "") if not isinstance(node, WaitingNode) else ""
+        return []
+
+    def _lookup_openers(self, node_id: str, node: LookupNode) -> list:
+        if not node.found:
+            self.linter.add(("nodes", node_id), "an SMS lookup needs a neutral 'found' lead-in")
+        out = [(("nodes", node_id, f), getattr(node, f)) for f in ("found", "outside", "not_found")]
+        return out + ([] if node.not_found else self._first_texts(node.not_found_next))
+
+    def _check(self, path: tuple[str | int, ...], lang: str, value: str) -> None:
+        filled = fill(value, {**self.linter.context})
+        words = [w for w in _WORD.findall(normalize(filled))][: self.first_words]
+        banned = self.revealing.get(lang, set()) | self.revealing.get("*", set())
+        hits = [w for w in words if w in banned]
+        if hits:
+            self.linter.add(path, f"reply opens with revealing word(s) {hits} (lock screen)")

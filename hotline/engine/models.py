@@ -81,6 +81,7 @@ class LookupNode(NodeBase):
     where: str  # the session variable holding the ZIP code or town
     category: str | None = None
     next: str
+    found: Text = Field(default_factory=dict)  # said before the results (a neutral lead-in)
     not_found: Text = Field(default_factory=dict)
     not_found_next: str
     outside: Text = Field(default_factory=dict)
@@ -172,12 +173,20 @@ class KeywordSets(Strict):
     more: dict[str, list[str]] = Field(default_factory=dict)
 
 
+class Discretion(Strict):
+    """Words that must not open a reply: a watched phone's lock screen shows the first ones."""
+
+    first_words: int = 6
+    revealing: dict[str, list[str]] = Field(default_factory=dict)
+
+
 class Hotline(Strict):
     """Everything in flows/: languages, keywords and the flows that use them."""
 
     default_language: str
     languages: dict[str, Language]
     keywords: KeywordSets
+    discretion: Discretion = Field(default_factory=Discretion)
     flows: dict[str, Flow] = Field(default_factory=dict)
 
     def flow(self, flow_id: str) -> Flow:

@@ -283,7 +283,8 @@ class Engine:
         if event.kind != "lookup_result" or event.result == "not_found":
             out = [self._say(node, session, "not_found")] if node.not_found else []
             return self._enter(session, node.not_found_next, out)
-        out: list = [self._say(node, session, "outside")] if event.result == "outside" else []
+        lead = "outside" if event.result == "outside" else "found"
+        out: list = [self._say(node, session, lead)] if getattr(node, lead) else []
         out.append(Results(node=node_id))
         return self._enter(session, node.next, out)
 
