@@ -89,13 +89,20 @@
   }
 
   // -- text mode ---------------------------------------------------------------------------
-  async function sendText(event) {
+  let sending = Promise.resolve(); // one text at a time, in order, as a carrier delivers them
+
+  function sendText(event) {
     event.preventDefault();
     const input = $("message");
     const body = input.value;
     if (!body.trim()) return;
     input.value = "";
     item($("thread"), "out", body, "to the hotline");
+    sending = sending.then(() => deliver(body));
+    input.focus();
+  }
+
+  async function deliver(body) {
     try {
       const view = await api("/simulator/api/sms", {
         number: number(), body: body, since: state.since, escalation: state.escalation,
@@ -107,7 +114,6 @@
     } catch (error) {
       item($("thread"), "system", "Not sent: " + error.message);
     }
-    input.focus();
   }
 
   async function poll() {
