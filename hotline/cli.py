@@ -114,6 +114,19 @@ def worker(burst: bool) -> None:
     ).work(burst=burst, with_scheduler=True)
 
 
+@main.command()
+@click.option("--days", type=int, default=None, help="Override HOTLINE_RETENTION_DAYS.")
+def purge(days: int | None) -> None:
+    """Remove conversations resolved longer ago than the retention period (run daily)."""
+    from hotline.escalations.retention import purge as purge_closed
+    from hotline.store import connect
+
+    settings = load_settings()
+    r = connect(redis_url_for(settings), timeout=30.0)
+    removed = purge_closed(r, settings.retention_days if days is None else days)
+    click.echo(f"purged {removed} resolved conversation(s)")
+
+
 # -- flows ------------------------------------------------------------------------------------
 @main.group()
 def flows() -> None:

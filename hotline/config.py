@@ -30,6 +30,7 @@ class Settings:
     program_name: str = "Community Info Line"
     session_ttl: int = 24 * 3600
     retention_days: int = 30
+    rate_limit: int = 20  # messages per sender per minute before the hotline slows down
     timezone: str = "America/New_York"
     staffed_hours: str = "mon-fri 09:00-17:00"
     oncall_numbers: tuple[str, ...] = ()
@@ -85,6 +86,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         program_name=get("HOTLINE_PROGRAM_NAME", "Community Info Line"),
         session_ttl=int(get("HOTLINE_SESSION_TTL", str(24 * 3600))),
         retention_days=int(get("HOTLINE_RETENTION_DAYS", "30")),
+        rate_limit=int(get("HOTLINE_RATE_LIMIT", "20")),
         timezone=get("HOTLINE_TIMEZONE", "America/New_York"),
         staffed_hours=get("HOTLINE_STAFFED_HOURS", "mon-fri 09:00-17:00"),
         oncall_numbers=_split(get("HOTLINE_ONCALL_NUMBERS", "")),

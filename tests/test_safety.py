@@ -185,3 +185,73 @@ def test_logs_of_a_whole_conversation_hold_no_numbers_or_words(app, ana, texter,
     logged = caplog.text
     for secret in ("5550142", "555-0142", "passport", "restaurant", "Maria", "hurt me", "555-0199"):
         assert secret not in logged, secret
+
+
+# -- floods, retention, limits, headers --------------------------------------------------------
+def test_a_flood_is_slowed_but_stop_and_danger_always_get_through(make_app, redis_client):
+    texter = Texter(make_app(HOTLINE_RATE_LIMIT="3").test_client(), number=NUMBER)
+    assert all(texter.send(body) for body in ("hello", "4", "0"))  # first messages: answered
+    notice = texter.reply("5")
+    assert notice.startswith("Thanks for writing.") and "911" in notice
+    assert texter.send("5") == [] and texter.send("0") == []
+    assert "911" in texter.reply("he will kill me")
+    assert "no more messages" in texter.reply("STOP")
+
+
+def test_another_texter_is_not_slowed_by_a_flood(make_app, redis_client):
+    app = make_app(HOTLINE_RATE_LIMIT="2")
+    flood = Texter(app.test_client(), number=NUMBER)
+    for _ in range(4):
+        flood.send("hi")
+    assert Texter(app.test_client(), number="+19785550111").send("hi")
+
+
+def test_resolved_conversations_expire_and_purge_removes_them(app, ana, texter, redis_client):
+    from hotline.escalations.retention import DAY, purge
+
+    ask_for_person(texter)
+    [record] = open_records(redis_client)
+    page = f"/staff/e/{record.id}"
+    post(ana, f"{page}/claim")
+    post(ana, f"{page}/resolve", outcome="referred")
+    ttl = redis_client.ttl(records.record_key(record.id))
+    assert 29 * DAY < ttl <= 30 * DAY
+    assert 29 * DAY < redis_client.ttl(records.log_key(record.id)) <= 30 * DAY
+    assert purge(redis_client, 30) == 0
+    assert purge(redis_client, 30, now=__import__("time").time() + 31 * DAY) == 1
+    assert records.load(redis_client, record.id) is None
+    assert redis_client.zcard(records.CLOSED) == 0
+
+
+def test_purge_command(redis_url, redis_client, tmp_path):
+    from click.testing import CliRunner
+
+    from hotline.cli import main
+
+    env = {"REDIS_URL": redis_url, "HOTLINE_DATA_DIR": str(tmp_path), "HOTLINE_ENV": "test"}
+    result = CliRunner().invoke(main, ["purge", "--days", "30"], env=env)
+    assert result.exit_code == 0 and "purged 0 resolved" in result.output
+
+
+def test_request_size_is_limited_on_every_route(client, texter):
+    big = texter.form("x" * 70_000)
+    assert texter.post(big).status_code == 413  # signed, so the body is read, and refused
+    assert texter.post(big, signature=None).status_code == 403
+    assert client.post("/staff/login", data={"name": "x" * 70_000}).status_code == 413
+
+
+def test_staff_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/staff/login")
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_escalations_queue_while_no_worker_runs(app, texter, redis_client):
+    ask_for_person(texter)  # no worker is running in this test
+    assert len(open_records(redis_client)) == 1
+    assert (
+        redis_client.llen("rq:queue:hotline-default") + redis_client.llen("rq:queue:hotline-urgent")
+        >= 1
+    )

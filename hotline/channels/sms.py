@@ -109,6 +109,8 @@ def decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) ->
         return Reply([eng.message("opt_out", found)], session=None, optout="set")
     if (verdict := assess(current.lexicon(), text)).urgent:
         return _urgent(eng, session, verdict, text, performer)
+    if snapshot.recent >= current.settings().rate_limit:
+        return _throttled(eng, snapshot, lang)
     if keyword_language(text, kw.menu, lang) is not None:
         escalation.leave(session, "texter went back to the menu")
         return _to_menu(eng, session, lang, performer)
@@ -131,6 +133,15 @@ def _urgent(eng: Engine, session, verdict: Verdict, text: str, performer) -> Rep
         reply.session.vars.pop("triage", None)
         escalation.record_words(reply.session, text)
     return reply
+
+
+def _throttled(eng: Engine, snapshot: Snapshot, lang: str) -> Reply:
+    """A flood from one number: one notice (with 911), then silence until the minute is over.
+
+    STOP, DELETE and urgent messages are handled before this and are never slowed.
+    """
+    first_over = snapshot.recent == current.settings().rate_limit
+    return Reply([eng.message("slow_down", lang)] if first_over else [], session=snapshot.session)
 
 
 def _opted_out(eng: Engine, text: str, session, lang: str, performer) -> Reply:

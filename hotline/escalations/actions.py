@@ -10,7 +10,7 @@ import redis
 from hotline import schedule
 from hotline.config import Settings
 from hotline.engine import Engine
-from hotline.escalations import audit, conversation, jobs, queue, records
+from hotline.escalations import audit, conversation, jobs, queue, records, retention
 from hotline.escalations.accounts import Staff
 from hotline.escalations.config import EscalationConfig
 from hotline.escalations.gate import Gate, reply_gate
@@ -73,6 +73,7 @@ def reply(
 def resolve(desk: StaffDesk, staff: Staff, record: Escalation, outcome: str) -> Escalation:
     """Close it, return the texter to the menu, and say goodbye if it is safe to text them."""
     closed = queue.resolve(desk.r, record.id, staff.name, outcome, admin=staff.is_admin)
+    retention.expire_resolved(desk.r, record.id, desk.settings.retention_days)
     conversation.detach(desk.r, record.who)
     label = records.OUTCOMES[outcome]
     conversation.note(desk.r, record.id, f"resolved by {staff.name}: {label}")

@@ -6,19 +6,20 @@ import time
 
 import redis
 
-from hotline.escalations import records
+from hotline.escalations import records, retention
 from hotline.escalations.records import Entry
 from hotline.escalations.seal import seal
 
 ERASED_NOTE = "The conversation ended at the person's request; its content was erased."
 
 
-def erase_texter(r: redis.Redis, who: str) -> int:
+def erase_texter(r: redis.Redis, who: str, retention_days: int) -> int:
     """Erase the content of every escalation of this texter; return how many there were."""
     ids = set(r.smembers(records.who_key(who)))
     ids |= {v for f, v in r.hgetall(records.BY_WHO).items() if f.startswith(f"{who}:")}
     for escalation_id in ids:
         erase_escalation(r, escalation_id)
+        retention.expire_resolved(r, escalation_id, retention_days)
     return len(ids)
 
 

@@ -63,4 +63,7 @@ def erase(sender: str) -> int:
     from hotline.escalations.erase import erase_texter
     from hotline.store import number_key
 
-    return erase_texter(get_redis(), number_key(current.settings().secret_key, sender))
+    settings = current.settings()
+    return erase_texter(
+        get_redis(), number_key(settings.secret_key, sender), settings.retention_days
+    )
