@@ -57,6 +57,7 @@ class Verdict:
 class _Compiled:
     language: str
     phrases: tuple[tuple[tuple[str, ...], str, float], ...]  # (tokens, phrase, weight)
+    by_first: dict[str, tuple[int, ...]]  # first word -> indexes into phrases
     negations: frozenset[str]
     spelling: dict[str, tuple[str, ...]]
     ignore: tuple[tuple[str, ...], ...]
@@ -68,9 +69,13 @@ class _Compiled:
                 ((tuple(tokens(p)), p, w) for p, w in lex.phrases.items()), key=lambda x: -len(x[0])
             )
         )
+        by_first: dict[str, list[int]] = {}
+        for index, (phrase_tokens, _, _) in enumerate(phrases):
+            by_first.setdefault(phrase_tokens[0], []).append(index)
         return cls(
             language=language,
             phrases=phrases,
+            by_first={word: tuple(ixs) for word, ixs in by_first.items()},
             negations=frozenset(normalize(n) for n in lex.negations),
             spelling={normalize(k): tuple(tokens(v)) for k, v in lex.spelling.items()},
             ignore=tuple(tuple(tokens(i)) for i in lex.ignore),
@@ -82,20 +87,31 @@ class _Compiled:
             out.extend(self.spelling.get(word, (word,)))
         return _remove_phrases(out, self.ignore)
 
+    def candidates(self, words: list[str]) -> list[tuple[int, int]]:
+        """(phrase index, start) of every occurrence, longest phrases first (index order)."""
+        found = []
+        for start, word in enumerate(words):
+            for index in self.by_first.get(word, ()):
+                phrase = self.phrases[index][0]
+                if tuple(words[start : start + len(phrase)]) == phrase:
+                    found.append((index, start))
+        return sorted(found)
+
     def score(self, text: str) -> tuple[float, list[str]]:
+        """Each phrase counts once, on words no longer phrase took, unless negated just before."""
         words = self.words(text)
         used = [False] * len(words)
-        total, matched = 0.0, []
-        for phrase_tokens, phrase, weight in self.phrases:
-            for start in _find(words, phrase_tokens):
-                span = range(start, start + len(phrase_tokens))
-                if any(used[i] for i in span) or self._negated(words, start):
-                    continue
-                for i in span:
-                    used[i] = True
-                total += weight
-                matched.append(phrase)
-                break
+        total, matched, counted = 0.0, [], set()
+        for index, start in self.candidates(words):
+            phrase_tokens, phrase, weight = self.phrases[index]
+            span = range(start, start + len(phrase_tokens))
+            if index in counted or any(used[i] for i in span) or self._negated(words, start):
+                continue
+            for i in span:
+                used[i] = True
+            counted.add(index)
+            total += weight
+            matched.append(phrase)
         return total, matched
 
     def _negated(self, words: list[str], start: int) -> bool:
