@@ -67,7 +67,7 @@ def test_advocate_loop_sign_in_see_claim_reply_outbox_resolve(app, base_url, bro
 
     ask_for_person(texter)  # arrives while the page is open: no reload
     link = page.get_by_role("link", name="Open #1")
-    expect(link).to_be_visible(timeout=3000)
+    expect(link).to_be_visible(timeout=15_000)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     texter.send("<script>window.pwned = 1</script><img src=x onerror='window.pwned=1'>")
@@ -85,7 +85,7 @@ def test_advocate_loop_sign_in_see_claim_reply_outbox_resolve(app, base_url, bro
 
     page.goto(f"{base_url}/staff/e/1")
     texter.send("yes I can talk <b>now</b>")
-    expect(page.locator("#transcript")).to_contain_text("yes I can talk <b>now</b>", timeout=3000)
+    expect(page.locator("#transcript")).to_contain_text("yes I can talk <b>now</b>", timeout=15_000)
     assert page.evaluate("window.pwned") is None
     page.get_by_label("Outcome").select_option("connected")
     page.get_by_role("button", name="Resolve").click()
