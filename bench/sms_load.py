@@ -29,9 +29,15 @@ from hotline.channels.twilio_auth import sign  # noqa: E402
 from hotline.store import EmbeddedRedis, connect  # noqa: E402
 
 TOKEN = "bench-token"
-# A conversation that walks menus, questions and keywords (no directory lookups).
-SCRIPT = ["hi", "4", "1", "0", "5", "0", "3", "a man keeps their passports", "Main St", "no",
-          "no", "menu", "2", "yes", "after 6pm", "menu", "6", "2", "1", "0"]  # fmt: skip
+# "mixed": a conversation that walks menus, questions, keywords, a tip and a request for a
+# person (each queues an escalation, ~10 round trips) and two messages inside the conversation.
+# "menu": menus and information only, the common case. Neither does directory lookups.
+SCRIPTS = {
+    "mixed": ["hi", "4", "1", "0", "5", "0", "3", "a man keeps their passports", "Main St", "no",
+              "no", "menu", "2", "yes", "after 6pm", "menu", "6", "2", "1", "0"],
+    "menu": ["hi", "4", "1", "0", "5", "0", "6", "2", "4", "0", "1", "0", "purple", "menu"],
+}  # fmt: skip
+SCRIPT = SCRIPTS["mixed"]
 
 
 def free_port() -> int:
@@ -139,7 +145,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--script", choices=sorted(SCRIPTS), default="mixed")
     args = parser.parse_args()
+    global SCRIPT
+    SCRIPT = SCRIPTS[args.script]
     with tempfile.TemporaryDirectory() as tmp:
         server = EmbeddedRedis(Path(tmp) / "redis", persist=False)
         url = server.start()
@@ -163,8 +172,8 @@ def main() -> None:
                                   "HOTLINE_SECRET_KEY": "bench-secret", "REDIS_URL": url,
                                   "HOTLINE_PUBLIC_URL": "", "HOTLINE_DATA_DIR": tmp})  # fmt: skip
         server.stop()
-    print(f"concurrency {args.concurrency}, {args.workers} sync gunicorn workers, "
-          f"{args.seconds:.0f} s each")  # fmt: skip
+    print(f"script {args.script}, concurrency {args.concurrency}, {args.workers} sync gunicorn "
+          f"workers, {args.seconds:.0f} s each")  # fmt: skip
     for name, r in results.items():
         print(f"{name:8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
               f"p99 {r['p99_ms']:6.1f} ms  requests {r['requests']}  errors {r['errors']}")
