@@ -173,7 +173,10 @@ def test_a_reply_that_opens_with_a_revealing_word(flows_dir):
 
 def test_a_revealing_word_later_in_the_text_is_fine(flows_dir):
     edit(flows_dir, _discreet, "hotline.yaml")
-    edit(flows_dir, lambda d: d["nodes"]["bye"]["text"].update(en="Bye for now, friend. Trafficking: 911."))
+    edit(
+        flows_dir,
+        lambda d: d["nodes"]["bye"]["text"].update(en="Bye for now, friend. Trafficking: 911."),
+    )
     assert messages(flows_dir) == []
 
 
