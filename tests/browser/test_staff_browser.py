@@ -48,8 +48,11 @@ def browser():
 
 
 def sign_in_by_keyboard(page, base_url: str, name: str) -> None:
+    from playwright.sync_api import expect
+
     page.goto(f"{base_url}/staff/login")
-    page.keyboard.type(name)  # the name field has focus
+    expect(page.locator("input[name=name]")).to_be_focused()  # autofocus, before we type
+    page.keyboard.type(name)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
