@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from hotline.channels.twilio_auth import sign
+from hotline.channels.voice_cli import collect
 
 TOKEN = "test-auth-token"
 PUBLIC_URL = "https://hotline.example.org"
@@ -209,19 +210,7 @@ class Caller:
             return
         self.fetch(gather.get("action") or "", **extra)
 
-    @staticmethod
-    def collect(gather: ET.Element, keys: str) -> str:
-        """What Twilio sends as Digits: up to finishOnKey (default #) or numDigits keys."""
-        finish = gather.get("finishOnKey", "#")
-        limit = int(gather.get("numDigits") or 0)
-        out = ""
-        for key in keys:
-            if finish and key == finish:
-                break
-            out += key
-            if limit and len(out) == limit:
-                break
-        return out
+    collect = staticmethod(collect)  # the same Digits rule the `hotline call` CLI uses
 
     # -- what tests look at ------------------------------------------------------------------
     @property

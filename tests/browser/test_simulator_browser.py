@@ -10,24 +10,12 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
-
-from tests.browser.test_staff_browser import CHROMIUM, base_url, browser, sign_in_by_keyboard
+from tests.browser.conftest import sign_in_by_keyboard
 from tests.conftest import ROOT
 from tests.escalation_helpers import add_staff, run_jobs
 
-__all__ = ["base_url", "browser"]  # fixtures, shared with the staff browser tests
 ARTIFACTS = ROOT / "tests" / "artifacts"
 WAIT = 15_000  # ms: generous for a loaded CI machine; a pass takes well under a second
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin"),
-]
-
-
-@pytest.fixture()
-def app(make_app):
-    return make_app(HOTLINE_STAFFED_HOURS="24/7")
 
 
 def screenshot(page, name: str) -> Path:

@@ -2,61 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
-import pytest
-from werkzeug.serving import make_server
-
 from hotline.escalations import records
-from tests.escalation_helpers import PASSWORD, add_staff, ask_for_person, run_jobs
+from tests.browser.conftest import sign_in_by_keyboard
+from tests.escalation_helpers import add_staff, ask_for_person, run_jobs
 from tests.phone import Texter
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin"),
-]
-
-
-@pytest.fixture()
-def app(make_app):
-    return make_app(HOTLINE_STAFFED_HOURS="24/7")
-
-
-@pytest.fixture()
-def base_url(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture()
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
-
-def sign_in_by_keyboard(page, base_url: str, name: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(f"{base_url}/staff/login")
-    expect(page.locator("input[name=name]")).to_be_focused()  # autofocus, before we type
-    page.keyboard.type(name)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{base_url}/staff/")
 
 
 def test_advocate_loop_sign_in_see_claim_reply_outbox_resolve(app, base_url, browser, redis_client):
