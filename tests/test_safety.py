@@ -255,3 +255,56 @@ def test_escalations_queue_while_no_worker_runs(app, texter, redis_client):
         redis_client.llen("rq:queue:hotline-default") + redis_client.llen("rq:queue:hotline-urgent")
         >= 1
     )
+
+
+# -- consent: only someone writing now, or who said it is safe, inside their window --------------
+def _record(**fields) -> records.Escalation:
+    base = dict(id="1", channel="sms", language="en", priority=2, reason="r", kind="help",
+                who="w", status="waiting", created=1.0, last_inbound=0.0)  # fmt: skip
+    return records.Escalation(**{**base, **fields})
+
+
+@pytest.mark.parametrize(
+    ("consent", "safe_time", "hour", "allowed"),
+    [
+        ("yes", "mon-fri 18:00-22:00", 19, True),  # Wednesday 19:00: inside
+        ("yes", "mon-fri 18:00-22:00", 10, False),  # Wednesday 10:00: outside
+        ("yes", "ANY", 3, True),
+        ("no", "ANY", 19, False),  # never said it is safe, not writing now
+        ("", "", 19, False),
+    ],
+)
+def test_staff_may_text_only_inside_the_safe_window_they_gave(consent, safe_time, hour, allowed):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from hotline.escalations.gate import reply_gate
+
+    wednesday = datetime(2026, 11, 25, hour, 0, tzinfo=ZoneInfo("America/New_York"))
+    record = _record(consent=consent, safe_time=safe_time)
+    gate = reply_gate(record, wednesday.timestamp(), wednesday, False, texting_window=1800)
+    assert gate.allowed is allowed, gate.reason
+
+
+def test_free_text_safe_time_makes_staff_confirm_first():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from hotline.escalations.gate import reply_gate
+
+    now = datetime(2026, 11, 25, 19, 0, tzinfo=ZoneInfo("America/New_York"))
+    gate = reply_gate(_record(consent="yes", safe_time="after my shift"), now.timestamp(), now,
+                      False, texting_window=1800)  # fmt: skip
+    assert gate.allowed and gate.confirm == "after my shift"
+
+
+def test_someone_writing_now_may_be_answered_without_consent_but_not_after_stop():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from hotline.escalations.gate import reply_gate
+
+    now = datetime(2026, 11, 25, 19, 0, tzinfo=ZoneInfo("America/New_York"))
+    writing = _record(consent="no", last_inbound=now.timestamp() - 60)
+    assert reply_gate(writing, now.timestamp(), now, False, texting_window=1800).allowed
+    assert not reply_gate(writing, now.timestamp(), now, True, texting_window=1800).allowed
