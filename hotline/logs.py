@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 
 PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().-]{6,}\d")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -36,3 +37,10 @@ def install_log_filter() -> None:
 
     logging.setLogRecordFactory(masked_record)
     _installed = True
+
+
+def where(exc: BaseException) -> str:
+    """An exception's type and innermost file:line, never its message (it may hold a text)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    place = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    return type(exc).__name__ + place

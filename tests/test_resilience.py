@@ -71,3 +71,16 @@ def test_spanish_texter_gets_both_languages_when_redis_is_down(texter_on_own_red
     texts = texter.send("1")
     assert_fallback(texts)
     assert any("Emergencia" in t for t in texts) and any("Emergency" in t for t in texts)
+
+
+def test_a_bug_in_the_sms_path_still_answers_with_911_not_a_500(texter, monkeypatch, caplog):
+    """Fault injection: the engine raises mid-turn (a message that would hold text)."""
+    from hotline.engine import Engine
+
+    def broken(self, session, event):
+        raise ValueError(f"boom while reading {event.text!r}")
+
+    texter.send("hello")
+    monkeypatch.setattr(Engine, "step", broken)
+    assert_fallback(texter.send("my secret words"))
+    assert "ValueError" in caplog.text and "my secret words" not in caplog.text

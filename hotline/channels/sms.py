@@ -17,6 +17,7 @@ from hotline.channels.twilio_auth import twilio_only
 from hotline.engine import Engine, Event, Hotline, Session, Step
 from hotline.engine.text import match_keyword
 from hotline.escalations import web as escalation
+from hotline.logs import where
 from hotline.safety.triage import Verdict, assess
 from hotline.store import get_redis
 
@@ -67,8 +68,11 @@ def sms_webhook() -> Response:
     inbound = Inbound.from_form(request.form)
     try:
         body = answer(inbound)
-    except redis.RedisError:
-        log.exception("Redis unavailable; answered with the static fallback")
+    except redis.RedisError as exc:
+        log.error("sms: Redis unavailable (%s); answered with the static fallback", where(exc))
+        body = fallback_twiml()
+    except Exception as exc:  # noqa: BLE001 - a texter must never meet a 500
+        log.error("sms: %s; answered with the static fallback", where(exc))
         body = fallback_twiml()
     return Response(body, mimetype="text/xml")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import traceback
 from collections.abc import Callable
 
 import redis
@@ -25,6 +24,7 @@ from hotline.channels.voice_state import CallState
 from hotline.engine import AskNode, Engine, Event, MenuNode, Session, Step, TransferNode
 from hotline.engine.models import NodeBase, Option, VoiceSettings
 from hotline.engine.runtime import Say
+from hotline.logs import where
 from hotline.safety.fallback import static_voice
 from hotline.safety.triage import assess
 from hotline.schedule import ScheduleError, is_open, local_now
@@ -65,13 +65,6 @@ def safe(view: Callable[[], str]) -> Callable[[], Response]:
         return Response(body, mimetype="text/xml")
 
     return wrapped
-
-
-def where(exc: BaseException) -> str:
-    """The exception's type and innermost file:line, never its message (it may hold speech)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    place = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
-    return type(exc).__name__ + place
 
 
 def _call() -> CallState:
