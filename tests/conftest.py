@@ -49,6 +49,7 @@ def test_environ(redis_url: str, tmp_path: Path, **extra: str) -> dict[str, str]
         "HOTLINE_DATA_DIR": str(tmp_path / "state"),
         "HOTLINE_FLOWS_DIR": str(ROOT / "flows"),
         "HOTLINE_RESOURCES_DIR": str(ROOT / "data"),
+        "HOTLINE_STAFFED_HOURS": "24/7",  # tests never depend on the clock; set it to test hours
         **extra,
     }
 
@@ -82,6 +83,17 @@ def client(app):
 @pytest.fixture()
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture()
+def ana(app, redis_client):
+    """A client signed in to the staff dashboard as the advocate ana (English, Spanish)."""
+    from tests.escalation_helpers import add_staff, sign_in
+
+    add_staff(redis_client, "ana", ("en", "es"))
+    client = app.test_client()
+    assert sign_in(client).status_code == 302
+    return client
 
 
 @pytest.fixture()

@@ -33,7 +33,7 @@ MESSAGES_URL = "https://api.twilio.com/2010-04-01/Accounts/AC{}/Messages.json".f
 def app(make_app, monkeypatch):
     monkeypatch.setenv("HOTLINE_ALERT_EVERYONE_AFTER", "600")
     monkeypatch.setenv("HOTLINE_REPLY_RETRY_DELAYS", "0,0")
-    return make_app(HOTLINE_STAFFED_HOURS="24/7")
+    return make_app()
 
 
 @pytest.fixture()

@@ -10,7 +10,7 @@ from hotline.escalations import records
 from hotline.escalations.senders import read_outbox
 from hotline.store import connect
 from tests.caller import Caller
-from tests.escalation_helpers import add_staff, ask_for_person, post, run_jobs, sign_in
+from tests.escalation_helpers import ask_for_person, post, run_jobs
 from tests.phone import Texter
 
 NATIONAL = "1-888-373-7888"
@@ -18,21 +18,8 @@ NUMBER = "+19785550142"
 
 
 @pytest.fixture()
-def app(make_app):
-    return make_app(HOTLINE_STAFFED_HOURS="24/7")
-
-
-@pytest.fixture()
 def texter(app):
     return Texter(app.test_client(), number=NUMBER)
-
-
-@pytest.fixture()
-def ana(app, redis_client):
-    add_staff(redis_client, "ana", ("en", "es"))
-    client = app.test_client()
-    assert sign_in(client).status_code == 302
-    return client
 
 
 def open_records(r) -> list[records.Escalation]:

@@ -23,21 +23,8 @@ TEXTER = "+19785550187"
 
 
 @pytest.fixture()
-def app(make_app):
-    return make_app(HOTLINE_STAFFED_HOURS="24/7")
-
-
-@pytest.fixture()
 def texter(app):
     return Texter(app.test_client(), number=TEXTER)
-
-
-@pytest.fixture()
-def ana(app, redis_client):
-    add_staff(redis_client, "ana", ("en", "es"))
-    client = app.test_client()
-    assert sign_in(client).status_code == 302
-    return client
 
 
 def only_id(r) -> str:

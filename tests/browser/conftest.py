@@ -31,11 +31,6 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture()
-def app(make_app):
-    return make_app(HOTLINE_STAFFED_HOURS="24/7")
-
-
-@pytest.fixture()
 def base_url(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
