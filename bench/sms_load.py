@@ -46,9 +46,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(target: str, port: int, env: dict[str, str], workers: int) -> subprocess.Popen:
+def serve(
+    target: str, port: int, env: dict[str, str], workers: int, threads: int = 1
+) -> subprocess.Popen:
     cmd = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
            "--log-level", "warning", target]  # fmt: skip
+    if threads > 1:
+        cmd[1:1] = ["--worker-class", "gthread", "--threads", str(threads)]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -146,6 +150,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--script", choices=sorted(SCRIPTS), default="mixed")
+    parser.add_argument("--threads", type=int, default=1, help=">1: gthread workers (both apps)")
     args = parser.parse_args()
     global SCRIPT
     SCRIPT = SCRIPTS[args.script]
@@ -161,7 +166,7 @@ def main() -> None:
                    "HOTLINE_SECRET_KEY": "bench-secret", "REDIS_URL": url,
                    "HOTLINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
                    "HOTLINE_DATA_DIR": tmp}  # fmt: skip
-            proc = serve(target, port, env, args.workers)
+            proc = serve(target, port, env, args.workers, args.threads)
             try:
                 load(port, 4, 2)  # warm-up
                 results[name] = load(port, args.concurrency, args.seconds)
@@ -172,7 +177,8 @@ def main() -> None:
                                   "HOTLINE_SECRET_KEY": "bench-secret", "REDIS_URL": url,
                                   "HOTLINE_PUBLIC_URL": "", "HOTLINE_DATA_DIR": tmp})  # fmt: skip
         server.stop()
-    print(f"script {args.script}, concurrency {args.concurrency}, {args.workers} sync gunicorn "
+    kind = f"gthread x{args.threads}" if args.threads > 1 else "sync"
+    print(f"script {args.script}, concurrency {args.concurrency}, {args.workers} {kind} gunicorn "
           f"workers, {args.seconds:.0f} s each")  # fmt: skip
     for name, r in results.items():
         print(f"{name:8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
