@@ -12,11 +12,16 @@ import traceback
 
 PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().-]{6,}\d")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")  # server addresses, not people: left readable
 _installed = False
 
 
 def mask(text: str) -> str:
-    return EMAIL.sub("[email]", PHONE.sub("[number]", text))
+    return EMAIL.sub("[email]", PHONE.sub(_phone, text))
+
+
+def _phone(match: re.Match[str]) -> str:
+    return match.group(0) if IPV4.match(match.group(0)) else "[number]"
 
 
 def install_log_filter() -> None:

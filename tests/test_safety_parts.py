@@ -65,3 +65,8 @@ def test_security_headers(client):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_server_addresses_stay_readable_in_logs():
+    assert mask("Running on http://127.0.0.1:5000") == "Running on http://127.0.0.1:5000"
+    assert mask("from 10.0.0.12 texter +1 978 555 0123") == "from 10.0.0.12 texter [number]"
