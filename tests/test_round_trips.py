@@ -41,3 +41,18 @@ def test_a_repeated_message_sid_costs_one_round_trip(texter):
     with round_trips() as count:
         assert texter.post(form).status_code == 200
     assert count[0] == 1
+
+
+def test_a_message_inside_an_open_conversation_costs_two_round_trips(texter, redis_client):
+    from hotline.escalations import records
+    from tests.escalation_helpers import ask_for_person
+
+    ask_for_person(texter)
+    for body in ("are you there?", "I am at work until 6"):
+        with round_trips() as count:
+            replies = texter.send(body)
+        assert count[0] <= 2, body
+        assert replies and "received" in replies[0]
+    [escalation_id] = redis_client.zrange(records.OPEN, 0, -1)
+    words = [e.text for e in records.transcript(redis_client, escalation_id) if e.by == "texter"]
+    assert words == ["are you there?", "I am at work until 6"]

@@ -17,6 +17,7 @@ from hotline.channels.twilio_auth import twilio_only
 from hotline.engine import Engine, Event, Hotline, Session, Step
 from hotline.engine.text import match_keyword
 from hotline.escalations import web as escalation
+from hotline.escalations.records import Entry
 from hotline.logs import where
 from hotline.safety.triage import Verdict, assess
 from hotline.store import get_redis
@@ -46,6 +47,7 @@ class Reply:
     texts: list[str] = field(default_factory=list)
     session: Session | None = None
     optout: str = ""  # "set", "del" or ""
+    words: tuple[str, Entry] | None = None  # (escalation id, entry) for an open conversation
 
 
 def twiml(texts: list[str]) -> str:
@@ -86,7 +88,7 @@ def answer(inbound: Inbound) -> str:
         return snapshot.earlier_reply
     reply = decide(inbound, snapshot, ChannelPerformer(channel="sms", sender=inbound.sender))
     body = twiml(reply.texts)
-    earlier = state.commit(inbound.sid, body, reply.session, reply.optout)
+    earlier = state.commit(inbound.sid, body, reply.session, reply.optout, reply.words)
     return earlier or body
 
 
@@ -118,8 +120,9 @@ def decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) ->
     if keyword_language(text, kw.menu, lang) is not None:
         escalation.leave(session, "texter went back to the menu")
         return _to_menu(eng, session, lang, performer)
-    if session and (texts := escalation.converse(session, text)) is not None:
-        return Reply(texts, session=session)  # an open escalation: their words go to staff
+    known, waits = snapshot.escalations, snapshot.waits
+    if (said := escalation.converse(session, text, known, waits)) is not None:
+        return Reply(said[0], session=session, words=said[1])  # their words go to staff
     if (found := keyword_language(text, kw.help, lang)) is not None:
         return _to_menu(eng, session, found, performer, eng.message("help", found))
     if (found := _language_keyword(hotline, text)) is not None:

@@ -133,7 +133,17 @@ def receive(desk: Desk, escalation_id: str, text: str, language: str) -> list[st
         keys=keys, args=[escalation_id, entry.to_json(), entry.at]
     )
     status, rank, waits = out[0], int(out[1]), [float(w) for w in out[2:]]
-    if status in ("missing", "resolved"):
+    return answer_texter(desk, status, rank, waits, language)
+
+
+def answer_texter(
+    desk: Desk, status: str, rank: int, waits: list[float], language: str
+) -> list[str] | None:
+    """What a texter hears back inside a conversation; None once it is closed (to the menu).
+
+    Unclaimed: that it was received and the wait. Claimed: nothing, the advocate answers.
+    """
+    if status in ("", "missing", "resolved"):
         return None
     if status == "claimed":
         return []

@@ -151,6 +151,11 @@ def _who_field(who: str, kind: str) -> str:
     return f"{who}:{'tip' if kind == 'tip' else 'person'}"
 
 
+def who_fields(who: str) -> tuple[str, str]:
+    """The BY_WHO fields of a texter's open escalations: one for a person, one for a tip."""
+    return _who_field(who, "help"), _who_field(who, "tip")
+
+
 def open_for(r: redis.Redis, who: str, kind: str) -> str | None:
     """The texter's open escalation of this kind (a tip apart from a request for a person)."""
     return r.hget(BY_WHO, _who_field(who, kind))

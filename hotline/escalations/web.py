@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from hotline import current
 from hotline.engine import Escalate, Session
 from hotline.escalations import conversation, jobs
 from hotline.escalations.actions import StaffDesk
 from hotline.escalations.config import EscalationConfig
 from hotline.escalations.conversation import SESSION_VAR, Desk
+from hotline.escalations.records import Entry
 from hotline.store import get_redis, get_rq_redis
 
 
@@ -33,15 +36,23 @@ def escalate(action: Escalate, session: Session, channel: str, sender: str) -> l
     return conversation.queued_texts(d, record)
 
 
-def converse(session: Session, text: str) -> list[str] | None:
-    """The texter's words while an escalation is open; None when it closed (back to menu)."""
-    escalation_id = str(session.vars.get(SESSION_VAR) or "")
-    if not escalation_id:
+def converse(
+    session: Session | None, text: str, known: dict[str, tuple[str, int]], waits: list[float]
+) -> tuple[list[str], tuple[str, Entry]] | None:
+    """The texter's words while an escalation is open; None when it closed (back to menu).
+
+    `known` maps the texter's open escalation ids to (status, rank), as the channel's single
+    read fetched them; the returned (id, entry) is written by the channel's single commit.
+    """
+    escalation_id = str(session.vars.get(SESSION_VAR) or "") if session else ""
+    if not session or not escalation_id:
         return None
-    texts = conversation.receive(desk(session.flow), escalation_id, text, session.language)
+    status, rank = known.get(escalation_id, ("", -1))
+    texts = conversation.answer_texter(desk(session.flow), status, rank, waits, session.language)
     if texts is None:
         session.vars.pop(SESSION_VAR, None)
-    return texts
+        return None
+    return texts, (escalation_id, Entry(at=time.time(), by="texter", text=text))
 
 
 def leave(session: Session | None, why: str) -> None:
