@@ -295,3 +295,14 @@ def test_someone_writing_now_may_be_answered_without_consent_but_not_after_stop(
     writing = _record(consent="no", last_inbound=now.timestamp() - 60)
     assert reply_gate(writing, now.timestamp(), now, False, texting_window=1800).allowed
     assert not reply_gate(writing, now.timestamp(), now, True, texting_window=1800).allowed
+
+
+def test_a_tip_describing_someone_elses_danger_stays_a_tip(texter, redis_client):
+    texter.send("hello")
+    texter.send("3")
+    assert "Where was it?" in texter.reply("two women are locked in the back and he has a gun")
+    texter.send("Main St")
+    assert "911" in texter.reply("yes")  # the flow's own question about danger now
+    [record] = open_records(redis_client)
+    assert record.kind == "tip" and record.priority == 1
+    assert "locked in" in record.details["tip_what"]

@@ -113,7 +113,7 @@ def decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) ->
     if (found := keyword_language(text, kw.opt_out, lang)) is not None:
         escalation.leave(session, "texter sent STOP")
         return Reply([eng.message("opt_out", found)], session=None, optout="set")
-    if (verdict := assess(current.lexicon(), text)).urgent:
+    if _triaged(eng, session) and (verdict := assess(current.lexicon(), text)).urgent:
         return _urgent(eng, session, verdict, text, performer)
     if snapshot.recent >= current.settings().rate_limit:
         return _throttled(eng, snapshot, lang)
@@ -130,6 +130,12 @@ def decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) ->
     if session is None:
         return _run(eng, eng.start(lang), performer)
     return _run(eng, eng.step(session, Event(kind="text", text=text)), performer)
+
+
+def _triaged(eng: Engine, session: Session | None) -> bool:
+    """Danger triage runs on every message, except answers to a question that turns it off."""
+    node = eng.flow.nodes.get(session.node or "") if session else None
+    return getattr(node, "triage", True)
 
 
 def _urgent(eng: Engine, session, verdict: Verdict, text: str, performer) -> Reply:

@@ -41,6 +41,7 @@ class WaitingNode(NodeBase):
     on_retries: str | None = None  # where to go after max_retries invalid answers
     max_retries: int = 2
     timeout: int | None = None  # seconds, for voice
+    triage: bool = True  # false where answers describe others' danger (a tip): no diversion
 
 
 class MessageNode(NodeBase):
