@@ -7,7 +7,7 @@ import re
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from hotline.escalations import accounts
+from hotline.escalations import accounts, records
 from hotline.queues import all_queues
 from hotline.store import connect
 
@@ -49,3 +49,9 @@ def ask_for_person(texter, consent: str = "yes", safe_time: str = "ANY") -> list
         return texter.send("no")
     texter.send(consent)
     return texter.send(safe_time)
+
+
+def only_id(r) -> str:
+    """The id of the one open escalation (fails if there are none or several)."""
+    [escalation_id] = r.zrange(records.OPEN, 0, -1)
+    return escalation_id

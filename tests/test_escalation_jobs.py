@@ -22,7 +22,7 @@ from hotline.escalations.web import staff_desk
 from hotline.queues import DEFAULT, get_queue
 from hotline.store import connect
 from tests import conftest
-from tests.escalation_helpers import add_staff, ask_for_person, run_jobs
+from tests.escalation_helpers import add_staff, ask_for_person, only_id, run_jobs
 from tests.phone import Texter
 
 TEXTER = "+19785550123"
@@ -39,11 +39,6 @@ def app(make_app, monkeypatch):
 @pytest.fixture()
 def texter(app):
     return Texter(app.test_client(), number=TEXTER)
-
-
-def only_id(r) -> str:
-    [escalation_id] = r.zrange(records.OPEN, 0, -1)
-    return escalation_id
 
 
 def test_alert_goes_to_matching_on_call_staff_without_texter_details(app, texter, redis_client):

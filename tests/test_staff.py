@@ -13,6 +13,7 @@ from tests.escalation_helpers import (
     add_staff,
     ask_for_person,
     csrf_of,
+    only_id,
     post,
     run_jobs,
     sign_in,
@@ -25,11 +26,6 @@ TEXTER = "+19785550187"
 @pytest.fixture()
 def texter(app):
     return Texter(app.test_client(), number=TEXTER)
-
-
-def only_id(r) -> str:
-    [escalation_id] = r.zrange(records.OPEN, 0, -1)
-    return escalation_id
 
 
 def test_pages_need_a_signed_in_staff_member(client):
