@@ -19,6 +19,7 @@ from hotline.engine.text import match_keyword
 from hotline.escalations import web as escalation
 from hotline.escalations.records import Entry
 from hotline.logs import where
+from hotline.safety.fallback import static_sms
 from hotline.safety.triage import Verdict, assess
 from hotline.store import get_redis
 
@@ -57,13 +58,6 @@ def twiml(texts: list[str]) -> str:
     return str(response)
 
 
-def fallback_twiml(language: str | None = None) -> str:
-    """The static answer that needs nothing but the flows in memory: 911 and the 24/7 line."""
-    hotline, eng = current.flows(), current.engine("sms")
-    langs = [language] if language in hotline.languages else ["en", "es"]
-    return twiml([eng.message("fallback", lang) for lang in langs if lang in hotline.languages])
-
-
 @bp.post("/sms")
 @twilio_only
 def sms_webhook() -> Response:
@@ -72,10 +66,10 @@ def sms_webhook() -> Response:
         body = answer(inbound)
     except redis.RedisError as exc:
         log.error("sms: Redis unavailable (%s); answered with the static fallback", where(exc))
-        body = fallback_twiml()
+        body = static_sms()
     except Exception as exc:  # noqa: BLE001 - a texter must never meet a 500
         log.error("sms: %s; answered with the static fallback", where(exc))
-        body = fallback_twiml()
+        body = static_sms()
     return Response(body, mimetype="text/xml")
 
 

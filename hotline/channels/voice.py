@@ -44,11 +44,6 @@ ANSWERED = {"completed", "answered"}
 
 
 # -- wiring ------------------------------------------------------------------------------------
-def fallback_twiml() -> str:
-    """The answer that needs no Redis: 911, then the 24/7 national line (hotline.safety)."""
-    return static_voice()
-
-
 def safe(view: Callable[[], str]) -> Callable[[], Response]:
     """Never a 5xx to Twilio: Redis down or any bug answers with the fallback TwiML."""
 
@@ -58,10 +53,10 @@ def safe(view: Callable[[], str]) -> Callable[[], Response]:
             body = view()
         except redis.RedisError:
             log.error("voice: Redis unavailable at %s; answered with the fallback", request.path)
-            body = fallback_twiml()
+            body = static_voice()
         except Exception as exc:  # noqa: BLE001 - a caller must never meet a 500
             log.error("voice: %s at %s; answered with the fallback", where(exc), request.path)
-            body = fallback_twiml()
+            body = static_voice()
         return Response(body, mimetype="text/xml")
 
     return wrapped
