@@ -121,8 +121,8 @@ def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out(app, redis_c
     assert owner.status_code == 302
 
 
-def test_the_delay_grows_with_repeated_breaches(make_app, redis_client):
-    app = make_app(HOTLINE_SIGNIN_LIMITS="2 per 2 seconds;4 per hour")
+def test_the_delay_grows_with_repeated_breaches(app, redis_client, monkeypatch):
+    monkeypatch.setenv("HOTLINE_SIGNIN_LIMITS", "2 per 2 seconds;4 per hour")
     add_staff(redis_client, "ana")
     client = app.test_client()
     for _ in range(2):
@@ -175,8 +175,8 @@ def test_reveals_are_rate_limited_and_admins_are_alerted(app, redis_client):
         ask_for_person(Texter(app.test_client(), number=f"+1978555{i:04d}"))
         ids = redis_client.zrange(records.OPEN, 0, -1)
     shown = [
-        f"+1978555{i:04d}" in post(boss, f"/staff/e/{eid}/reveal", reason="calling back now")
-        .get_data(as_text=True)
+        f"+1978555{i:04d}"
+        in post(boss, f"/staff/e/{eid}/reveal", reason="calling back now").get_data(as_text=True)
         for i, eid in enumerate(ids)
     ]
     assert shown[:5] == [True] * 5 and shown[-1] is False

@@ -15,7 +15,7 @@ from hotline.config import ConfigError
 from hotline.escalations import records
 from hotline.escalations.erase import ERASED_NOTE
 from hotline.safety.crypto import MARK, Sealer
-from tests.conftest import test_environ
+from tests import conftest
 from tests.escalation_helpers import add_staff, ask_for_person, post, sign_in
 from tests.phone import Texter
 
@@ -49,7 +49,7 @@ def sealed_values(r) -> list[str]:
 
 
 def rotate(redis_url, tmp_path, keys: str) -> str:
-    env = test_environ(redis_url, tmp_path, HOTLINE_SECRET_KEY=keys)
+    env = conftest.test_environ(redis_url, tmp_path, HOTLINE_SECRET_KEY=keys)
     result = CliRunner().invoke(main, ["rotate-keys"], env=env)
     assert result.exit_code == 0, result.output
     return result.output
@@ -93,7 +93,7 @@ def test_stop_delete_conversation_and_session_survive_a_rotation(
         t2["menu"].send("1")
         # a staff session signed in before the rotation still works
         with new.test_client() as again:
-            again.set_cookie("session", staff.get_cookie("session").value, path="/staff")
+            again.set_cookie("session", staff.get_cookie("session", path="/staff").value, path="/staff")
             assert again.get("/staff/").status_code == 200
 
     erasing_id = records.open_for(redis_client, _who(new, t["erasing"].number), "help")
@@ -143,6 +143,6 @@ def test_unreadable_values_are_reported_and_the_command_fails(
 ):
     app = make_app(HOTLINE_SECRET_KEY=K1)
     ask_for_person(Texter(app.test_client(), number="+19785550113"))
-    env = test_environ(redis_url, tmp_path, HOTLINE_SECRET_KEY=K2, HOTLINE_HASH_KEY=K1)
+    env = conftest.test_environ(redis_url, tmp_path, HOTLINE_SECRET_KEY=K2, HOTLINE_HASH_KEY=K1)
     result = CliRunner().invoke(main, ["rotate-keys"], env=env)
     assert result.exit_code == 1 and "unreadable" in result.output
