@@ -18,8 +18,7 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")  # server addresses, not people: left readable
 QUERY = re.compile(r"((?:^|[\s\"'])/[^\s?\"']*)\?[^\s\"']*")  # "GET /path?where=01852 HTTP/1.1"
 # In a formatted traceback, the line naming an exception starts in column 0 with its type.
-EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt|\w*))(:.*)$",
-                            re.M)  # fmt: skip
+EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*)(:.*)$", re.M)
 _installed = False
 
 

@@ -93,7 +93,8 @@ def test_stop_delete_conversation_and_session_survive_a_rotation(
         t2["menu"].send("1")
         # a staff session signed in before the rotation still works
         with new.test_client() as again:
-            again.set_cookie("session", staff.get_cookie("session", path="/staff").value, path="/staff")
+            cookie = staff.get_cookie("session", path="/staff").value
+            again.set_cookie("session", cookie, path="/staff")
             assert again.get("/staff/").status_code == 200
 
     erasing_id = records.open_for(redis_client, _who(new, t["erasing"].number), "help")
