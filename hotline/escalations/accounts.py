@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -146,15 +147,11 @@ def _check(hashed: str, password: str) -> bool:
 
 def _off_the_loop(fn: Callable[..., T], *args: object) -> T:
     """Run a CPU-bound call so it does not stall other requests: under gevent, in its pool."""
-    try:
-        from gevent import monkey
+    monkey = sys.modules.get("gevent.monkey")  # imported (and used) only by gevent workers
+    if monkey is not None and monkey.is_module_patched("socket"):
+        import gevent
 
-        if monkey.is_module_patched("socket"):
-            import gevent
-
-            return gevent.get_hub().threadpool.apply(fn, args)
-    except ImportError:
-        pass
+        return gevent.get_hub().threadpool.apply(fn, args)
     return fn(*args)
 
 

@@ -71,7 +71,10 @@ def _refused(error):
 @bp.errorhandler(429)
 def _throttled(error):
     """Too many wrong passwords from this address (or for this name from it)."""
-    wait = max(1, -(-int(getattr(error, "retry_after", 0) or 60) // 60))
+    audit.count_failure(get_redis(), "throttled", current.settings().audit_retention_days)
+    limit = limiter.current_limit
+    seconds = limit.reset_at - time.time() if limit else 60
+    wait = max(1, -(-int(seconds) // 60))
     message = f"Too many attempts from here: try again in {wait} minute{'s' * (wait > 1)}."
     return render_template("staff/login.html", error=message), 429
 
@@ -102,7 +105,8 @@ def login():
         error = "Many people are signing in right now: try again in a few seconds."
         return render_template("staff/login.html", error=error, name=name), 503
     if staff is None:
-        audit.count_failure(r, name if accounts.exists(r, name) else "unknown")
+        known = name if accounts.exists(r, name) else "unknown"
+        audit.count_failure(r, known, current.settings().audit_retention_days)
         error = "Wrong name or password."
         return render_template("staff/login.html", error=error, name=name), 401
     auth.sign_in(staff)
