@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
+from redis import Redis
 
 from hotline.escalations import accounts, audit
 
+T = TypeVar("T")
 
-def _redis():
+
+def _redis() -> Redis:
     from hotline.cli import dev_environ, redis_url_for
     from hotline.config import load_settings
     from hotline.safety import crypto
@@ -48,18 +53,24 @@ def add(name: str, languages: str, phone: str, role: str, on_call: bool | None, 
     click.echo(f"added {made.name}: {made.role}, languages {','.join(made.languages)}")
 
 
+def _change(what: str, name: str, change: Callable[[Redis], T]) -> T:
+    """One change to NAME's account, audited as `staff WHAT`; exit 1 with the reason if refused."""
+    r = _redis()
+    try:
+        result = change(r)
+    except accounts.AccountError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    audit.record(r, "cli", f"staff {what}", detail=name)
+    return result
+
+
 @staff.command("passwd")
 @click.argument("name")
 @click.password_option(help="Prompted (hidden) when not given.")
 def passwd(name: str, password: str):
     """Set a new password; every session of that person ends."""
-    r = _redis()
-    try:
-        ended = accounts.set_password(r, name, password)
-    except accounts.AccountError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    audit.record(r, "cli", "staff passwd", detail=name)
+    ended = _change("passwd", name, lambda r: accounts.set_password(r, name, password))
     click.echo(f"password changed for {name}; {ended} session(s) ended")
 
 
@@ -67,13 +78,7 @@ def passwd(name: str, password: str):
 @click.argument("name")
 def disable(name: str):
     """No more sign-ins for NAME; every one of their sessions ends now."""
-    r = _redis()
-    try:
-        ended = accounts.disable(r, name)
-    except accounts.AccountError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    audit.record(r, "cli", "staff disable", detail=name)
+    ended = _change("disable", name, lambda r: accounts.disable(r, name))
     click.echo(f"disabled {name}; {ended} session(s) ended")
 
 
@@ -81,13 +86,7 @@ def disable(name: str):
 @click.argument("name")
 def enable(name: str):
     """Let NAME sign in again."""
-    r = _redis()
-    try:
-        accounts.enable(r, name)
-    except accounts.AccountError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    audit.record(r, "cli", "staff enable", detail=name)
+    _change("enable", name, lambda r: accounts.enable(r, name))
     click.echo(f"enabled {name}")
 
 
