@@ -54,7 +54,10 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
 def _check_hash_key(app: Flask, settings) -> None:
     """Refuse to start over data whose numbers were hashed under another key (see keys.py)."""
     try:
-        keys.check_hash_key(app.extensions["hotline.redis"], settings.hash_key)
+        keys.check_hash_key(
+            app.extensions["hotline.redis"], settings.hash_key, settings.secret_key,
+            explicit=settings.hash_key_configured,
+        )  # fmt: skip
     except redis.RedisError:
         log.warning("Redis unavailable at start: the number-hash key was not checked")
 

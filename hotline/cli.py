@@ -101,9 +101,11 @@ def worker(burst: bool) -> None:
     from rq import Worker
     from rq.serializers import JSONSerializer
 
+    from hotline.logs import install_log_filter
     from hotline.queues import all_queues
     from hotline.store import connect
 
+    install_log_filter()  # RQ logs job failures with tracebacks: masked like the web's
     settings = load_settings()
     connection = connect(redis_url_for(settings), timeout=30.0, decode=False)
     Worker(
@@ -147,7 +149,7 @@ def rotate_keys() -> None:
     crypto.configure(settings.secret_keys, settings.hash_key)
     r = connect(redis_url_for(settings), timeout=30.0)
     try:
-        keys.check_hash_key(r, settings.hash_key)
+        keys.check_hash_key(r, settings.hash_key, settings.secret_key, settings.hash_key_configured)
     except ConfigError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

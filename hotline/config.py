@@ -28,6 +28,7 @@ class Settings:
     resources_dir: Path = Path("data")
     secret_keys: tuple[str, ...] = ()
     hash_key: str = ""  # keys the hash of phone numbers; never rotates (see hash_key_of)
+    hash_key_configured: bool = False  # HOTLINE_HASH_KEY was set (not the default)
     program_name: str = "Community Info Line"
     session_ttl: int = 24 * 3600
     retention_days: int = 30
@@ -115,6 +116,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         staffed_hours=get("HOTLINE_STAFFED_HOURS", "mon-fri 09:00-17:00"),
         oncall_numbers=_split(get("HOTLINE_ONCALL_NUMBERS", "")),
         hash_key=get("HOTLINE_HASH_KEY", "").strip(),
+        hash_key_configured=bool(get("HOTLINE_HASH_KEY", "").strip()),
         audit_retention_days=int(get("HOTLINE_AUDIT_RETENTION_DAYS", "365")),
         trusted_proxies=int(get("HOTLINE_TRUSTED_PROXIES", "0")),
         allow_outbox=_yes(get("HOTLINE_ALLOW_OUTBOX", "")),

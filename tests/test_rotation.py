@@ -147,3 +147,18 @@ def test_unreadable_values_are_reported_and_the_command_fails(
     env = conftest.test_environ(redis_url, tmp_path, HOTLINE_SECRET_KEY=K2, HOTLINE_HASH_KEY=K1)
     result = CliRunner().invoke(main, ["rotate-keys"], env=env)
     assert result.exit_code == 1 and "unreadable" in result.output
+
+
+def test_an_upgrade_over_data_an_earlier_version_hashed_asks_for_the_hash_key(
+    make_app, redis_client
+):
+    from hotline.safety.keys import HASH_CHECK
+
+    # an earlier version, already rotated to `K2,K1`, hashed numbers under its first key, K2
+    earlier = make_app(HOTLINE_SECRET_KEY=K2)
+    Texter(earlier.test_client()).send("STOP")
+    redis_client.delete(HASH_CHECK)  # earlier versions kept no mark
+    with pytest.raises(ConfigError, match="HOTLINE_HASH_KEY"):
+        make_app(HOTLINE_SECRET_KEY=f"{K2},{K1}")
+    upgraded = make_app(HOTLINE_SECRET_KEY=f"{K2},{K1}", HOTLINE_HASH_KEY=K2)
+    assert Texter(upgraded.test_client()).send("hello") == []  # STOP kept

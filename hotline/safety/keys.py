@@ -42,21 +42,37 @@ def _mark(hash_key: str) -> str:
     return hmac.new(hash_key.encode(), b"hotline hash-key check", hashlib.sha256).hexdigest()[:16]
 
 
-def check_hash_key(r: redis.Redis, hash_key: str) -> None:
+def check_hash_key(r: redis.Redis, hash_key: str, first_key: str = "", explicit: bool = True):
     """Remember which hash key this Redis's data uses; ConfigError if it is another one.
 
-    One GET at start (SET NX on a fresh database). The mark is an HMAC of a constant, so it
-    says nothing about the key or any number.
+    One GET at start. The mark is an HMAC of a constant, so it says nothing about the key or any
+    number. Data written before the mark existed was hashed by earlier versions under the FIRST
+    sealing key: with no mark, existing texter data and an implicit hash key that is not that
+    first key, the start is refused rather than guessed (first_key, explicit: from Settings).
     """
     mark = _mark(hash_key)
-    if r.set(HASH_CHECK, mark, nx=True):
-        return
-    if r.get(HASH_CHECK) != mark:
+    stored = r.get(HASH_CHECK)
+    if stored is None:
+        if not explicit and first_key and hash_key != first_key and _texter_data(r):
+            raise ConfigError(
+                "This Redis holds texters' data hashed by an earlier version under the first "
+                "key of HOTLINE_SECRET_KEY. Set HOTLINE_HASH_KEY to that key (see README, "
+                "Rotating the key) so STOP, DELETE and open conversations are kept."
+            )
+        r.set(HASH_CHECK, mark, nx=True)
+        stored = r.get(HASH_CHECK)
+    if stored != mark:
         raise ConfigError(
             "The numbers in this Redis were hashed under another key: STOP, DELETE and every "
             "open conversation would be lost. Set HOTLINE_HASH_KEY to the key they were hashed "
             "under (the oldest HOTLINE_SECRET_KEY you used; see README, Safety and privacy)."
         )
+
+
+def _texter_data(r: redis.Redis) -> bool:
+    """Whether any texter's session, opt-out or escalation index exists (a scan, once)."""
+    patterns = ("optout:*", "session:sms:*", "esc:who:*")
+    return any(next(r.scan_iter(match=PREFIX + p, count=1000), None) for p in patterns)
 
 
 def kind_of(redis_key: str) -> str:
