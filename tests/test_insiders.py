@@ -209,6 +209,22 @@ def test_audit_verify_detects_a_removed_or_changed_entry(app, redis_client):
     assert removed.exit_code == 1 and "missing or changed" in removed.output
 
 
+def test_audit_verify_with_a_kept_head_detects_the_newest_entries_cut_off(app, redis_client):
+    for i in range(4):
+        audit.record(redis_client, "ana", "claim", str(i))
+    head = audit.verify(redis_client).head
+    audit.record(redis_client, "ana", "reveal number", "9", "calling back now")
+    assert audit.verify(redis_client, expect_head=head).ok
+    # someone with Redis access drops the two newest entries and rewinds the head
+    entries = redis_client.xrange(audit.AUDIT)
+    for entry_id, _ in entries[-2:]:
+        redis_client.xdel(audit.AUDIT, entry_id)
+    _, fields = entries[-3]
+    redis_client.hset(audit.HEAD, mapping={"seq": fields["seq"], "mac": fields["mac"]})
+    assert audit.verify(redis_client).ok  # undetectable without the kept head...
+    assert not audit.verify(redis_client, expect_head=head).ok  # ...detected with it
+
+
 def test_audit_verify_detects_a_changed_field(app, redis_client):
     for i in range(3):
         audit.record(redis_client, "ana", "claim", str(i))

@@ -32,6 +32,7 @@ from hotline.safety.crypto import stable_key
 from hotline.store import key
 
 AUDIT, HEAD, ANCHOR = key("audit", "log"), key("audit", "head"), key("audit", "anchor")
+LEGACY = key("audit")  # the first version's capped list: kept until retention ends, then gone
 FIELDS = ("seq", "at", "who", "action", "escalation", "detail")
 DAY = 86400
 
@@ -131,6 +132,8 @@ def _anchor_sig(seq: str, mac: str, at: str) -> str:
 
 def trim(r: redis.Redis, days: int, now: float | None = None) -> int:
     """Remove entries older than `days` (oldest first), keeping a signed anchor; how many."""
+    if r.ttl(LEGACY) == -1:
+        r.expire(LEGACY, days * DAY)
     cutoff, removed, last = (now or time.time()) - days * DAY, 0, None
     start = "-"
     while True:
@@ -169,9 +172,15 @@ class Verification:
             self.problems.append(problem)
 
 
-def verify(r: redis.Redis) -> Verification:
-    """Walk the chain from its anchor (or the first entry) to the head."""
+def verify(r: redis.Redis, expect_head: str = "") -> Verification:
+    """Walk the chain from its anchor (or the first entry) to the head.
+
+    expect_head: a head printed by an earlier run ("seq:mac prefix"); that entry must still be
+    in the chain, which shows the newest entries being cut off together with the head.
+    """
     result = Verification()
+    want_seq, _, want_mac = expect_head.partition(":")
+    seen_expected = not expect_head
     anchor = r.hgetall(ANCHOR)
     previous, expected = "", 1
     if anchor:
@@ -187,6 +196,8 @@ def verify(r: redis.Redis) -> Verification:
                 result.fail(f"entries #{expected} to #{seq - 1} are missing or changed")
             elif not hmac.compare_digest(fields.get("mac", ""), _mac(previous, fields)):
                 result.fail(f"entry #{seq} is missing or changed")
+            if want_seq and str(seq) == want_seq:
+                seen_expected = fields.get("mac", "").startswith(want_mac)
             previous, expected = fields.get("mac", ""), seq + 1
             result.count += 1
         start = "(" + batch[-1][0]
@@ -194,4 +205,6 @@ def verify(r: redis.Redis) -> Verification:
     if (seq or "0") != str(expected - 1) or (mac or "") != previous:
         result.fail(f"the newest entries after #{expected - 1} are missing or changed")
     result.head = f"{seq or 0}:{(mac or '')[:16]}"
+    if not seen_expected and int(want_seq or 0) > int((anchor or {}).get("seq") or 0):
+        result.fail(f"entry #{want_seq} (an earlier head) is missing or changed")
     return result

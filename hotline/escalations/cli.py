@@ -105,9 +105,10 @@ def audit_cli() -> None:
 
 
 @audit_cli.command("verify")
-def verify() -> None:
+@click.option("--expect-head", default="", help="A head an earlier run printed (SEQ:MAC).")
+def verify(expect_head: str) -> None:
     """Check that no audit entry was removed or changed; print the head to keep elsewhere."""
-    result = audit.verify(_redis())
+    result = audit.verify(_redis(), expect_head)
     for problem in result.problems:
         click.echo(f"problem: {problem}")
     state = "OK" if result.ok else "entries missing or changed"
