@@ -13,6 +13,7 @@ from hotline.config import load_settings
 from hotline.flows import load_checked, load_lexicon
 from hotline.logs import install_log_filter
 from hotline.safety import crypto, headers, keys
+from hotline.serving import BodyDeadline
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=not settings.development,
     )
+    app.wsgi_app = BodyDeadline(app.wsgi_app)  # type: ignore[method-assign]
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -42,7 +42,7 @@ def procfile_web() -> str:
     raise RuntimeError("the Procfile has no web process")
 
 
-def start_web(redis_url: str, data_dir: Path, port: int, trusted_proxies: int = 0):
+def start_web(redis_url: str, data_dir: Path, port: int, trusted_proxies: int = 0, **extra: str):
     """The Procfile's web process in production settings; returns (process, environment)."""
     env = {
         **os.environ,
@@ -61,6 +61,7 @@ def start_web(redis_url: str, data_dir: Path, port: int, trusted_proxies: int = 
         "HOTLINE_STAFFED_HOURS": "24/7",
         "HOTLINE_TRUSTED_PROXIES": str(trusted_proxies),
         "HOTLINE_ACCESS_LOG": "/dev/null",
+        **extra,
     }
     command = procfile_web().replace("${PORT:-5000}", str(port)).replace("$PORT", str(port))
     command = command.replace("0.0.0.0", "127.0.0.1")
@@ -178,6 +179,27 @@ class SlowHeaders:
 
     def __exit__(self, *exc) -> None:
         self.done.set()
+
+
+def slow_body_answer(port: int, give_up: float = 30.0) -> tuple[str, float]:
+    """Send complete headers, then a declared body a byte a second; the server's first line
+    and how long it took to answer ("" if it never did within give_up seconds)."""
+    started = time.monotonic()
+    head = (b"POST /sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
+            b"\r\nContent-Length: 300\r\n\r\n")  # fmt: skip
+    with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+        s.sendall(head)
+        while time.monotonic() - started < give_up:
+            try:
+                s.sendall(b"a")
+                data = s.recv(200)
+                if data:
+                    return data.split(b"\r\n")[0].decode(), time.monotonic() - started
+            except TimeoutError:
+                continue
+            except OSError:
+                return "closed", time.monotonic() - started
+    return "", time.monotonic() - started
 
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')

@@ -8,7 +8,16 @@ import time
 import pytest
 
 from tests.escalation_helpers import add_staff
-from tests.serving import SignInFlood, SlowHeaders, free_port, get, measure_sms, start_web, stop
+from tests.serving import (
+    SignInFlood,
+    SlowHeaders,
+    free_port,
+    get,
+    measure_sms,
+    slow_body_answer,
+    start_web,
+    stop,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +27,7 @@ def test_webhooks_keep_answering_under_slow_headers_and_a_sign_in_flood(
 ):
     add_staff(redis_client, "ana")
     port = free_port()
-    proc, _ = start_web(redis_url, tmp_path, port, trusted_proxies=1)
+    proc, _ = start_web(redis_url, tmp_path, port, trusted_proxies=1, HOTLINE_BODY_SECONDS="3")
     try:
         with SlowHeaders(port, count=40), SignInFlood(port, threads=8, spread=True) as flood:
             time.sleep(2)  # both attacks running
@@ -32,5 +41,8 @@ def test_webhooks_keep_answering_under_slow_headers_and_a_sign_in_flood(
         assert summary["n"] >= 20 and summary["p95_ms"] < 2000, summary
         assert health == 200
         assert flood.answers.get(401, 0) > 0, flood.answers  # the flood did reach argon2
+        # a body sent a byte a second is cut off too (HOTLINE_BODY_SECONDS), not kept for ever
+        first_line, seconds = slow_body_answer(port)
+        assert first_line.startswith("HTTP/1.1 408") and seconds < 20, (first_line, seconds)
     finally:
         stop(proc)
