@@ -53,6 +53,18 @@ def test_retention_and_purge_leave_no_index_or_alert_mark_behind(app, ana, texte
     assert who_keys(redis_client) == [] and alerted_keys(redis_client) == []
 
 
+def test_purge_clears_the_index_of_records_redis_already_expired(app, ana, texter, redis_client):
+    ask_for_person(texter)
+    escalation_id = only_id(redis_client)
+    post(ana, f"/staff/e/{escalation_id}/claim")
+    post(ana, f"/staff/e/{escalation_id}/resolve", outcome="referred")
+    [index] = who_keys(redis_client)
+    redis_client.persist(index)  # as versions before this one left it: no expiry
+    redis_client.delete(records.record_key(escalation_id))  # Redis expired the record
+    purge(redis_client, 30)
+    assert who_keys(redis_client) == []
+
+
 def test_matched_danger_phrases_are_sealed_at_rest(texter, redis_client):
     texter.send("he will kill me")
     texter.send("they took my passport")  # joins the open one with a new flag

@@ -98,8 +98,8 @@ MIN_REASON_LETTERS = 8
 def reveal_reason(reason: str) -> str:
     """The reason as written to the audit log; ReplyRefused unless it is real words.
 
-    No NUL or other control characters; at least
-    MIN_REASON_LETTERS letters in any script, at most 200 characters.
+    No NUL or other control characters, at least MIN_REASON_LETTERS letters in any script
+    (so neither blanks nor invisible characters pass), at most 200 characters kept.
     """
     if any(unicodedata.category(c) in ("Cc", "Co", "Cs") for c in reason if c not in "\t\n"):
         raise ReplyRefused("Write the reason in plain words.")

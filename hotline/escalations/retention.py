@@ -55,4 +55,23 @@ def purge(r: redis.Redis, days: int, now: float | None = None) -> int:
             pipe.srem(records.who_key(record.who), escalation_id)
         pipe.incr(records.VERSION)
         pipe.execute()
+    sweep_texter_indexes(r)
     return len(ids)
+
+
+def sweep_texter_indexes(r: redis.Redis) -> int:
+    """Drop index entries whose escalation is gone (Redis expired it); how many were dropped.
+
+    A scan of the texters' indexes (esc:who:*), for `hotline purge` (daily): it also clears
+    indexes left without an expiry by versions before this one.
+    """
+    dropped = 0
+    for who_key in r.scan_iter(match=records.who_key("*"), count=1000):
+        ids = list(r.smembers(who_key))
+        pipe = r.pipeline(transaction=False)
+        for escalation_id in ids:
+            pipe.exists(records.record_key(escalation_id))
+        gone = [i for i, alive in zip(ids, pipe.execute(), strict=True) if not alive]
+        if gone:
+            dropped += r.srem(who_key, *gone)  # the set disappears with its last member
+    return dropped

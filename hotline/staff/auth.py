@@ -35,7 +35,7 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
 # -- the server-side session -------------------------------------------------------------------
-class StaffSession(CallbackDict, SessionMixin):
+class BrowserSession(CallbackDict, SessionMixin):
     """Flask's `session` for one browser: its cookie id, whose it is, and its page data."""
 
     def __init__(self, data=None, sid: str = "", staff: str = "", new: bool = False):
@@ -50,10 +50,10 @@ class StaffSession(CallbackDict, SessionMixin):
 class RedisSessionInterface(SessionInterface):
     """Opens the signed-in session from Redis (one round trip, renewing it) or an anonymous one."""
 
-    def open_session(self, app: Flask, request) -> StaffSession:
+    def open_session(self, app: Flask, request) -> BrowserSession:
         sid = request.cookies.get(app.config["SESSION_COOKIE_NAME"], "")
         if not _ID.match(sid):
-            return StaffSession(sid=staff_sessions.new_id(), new=True)
+            return BrowserSession(sid=staff_sessions.new_id(), new=True)
         config = EscalationConfig.from_env()
         try:
             found = staff_sessions.load(
@@ -63,10 +63,10 @@ class RedisSessionInterface(SessionInterface):
         except redis.RedisError:
             found = None
         if found is None:
-            return StaffSession(sid=sid)
-        return StaffSession(found.data, sid=sid, staff=found.name)
+            return BrowserSession(sid=sid)
+        return BrowserSession(found.data, sid=sid, staff=found.name)
 
-    def save_session(self, app: Flask, session: StaffSession, response) -> None:
+    def save_session(self, app: Flask, session: BrowserSession, response) -> None:
         name = app.config["SESSION_COOKIE_NAME"]
         if session.ended:
             response.delete_cookie(name, path=COOKIE_PATH)
