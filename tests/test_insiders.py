@@ -103,6 +103,14 @@ def test_an_idle_session_ends(app, redis_client):
     assert ana.get("/staff/").status_code == 302
 
 
+def test_a_session_ends_its_lifetime_after_sign_in_even_when_busy(app, redis_client):
+    ana = signed_in(app, redis_client, "ana")
+    [session] = staff_sessions.all_for(redis_client, "ana")
+    redis_client.hset(session.key, "created", time.time() - 13 * 3600)  # 12 h by default
+    assert ana.get("/staff/").status_code == 302
+    assert staff_sessions.all_for(redis_client, "ana") == []
+
+
 def _cli_env(app) -> dict[str, str]:
     return {"REDIS_URL": app.config["REDIS_URL"], "HOTLINE_ENV": "test",
             "HOTLINE_SECRET_KEY": "test-secret-key-0123456789"}  # fmt: skip

@@ -69,14 +69,21 @@ def _person_key(name: str) -> str:
     return key("staff", "sessions", name)
 
 
-def create(r: redis.Redis, name: str, idle: int, now: float | None = None) -> str:
-    """Start a session for `name`; returns the id for the cookie. One round trip."""
+def create(
+    r: redis.Redis, name: str, idle: int, lifetime: int = 24 * 3600, now: float | None = None
+) -> str:
+    """Start a session for `name`; returns the id for the cookie. One round trip.
+
+    idle, lifetime: seconds, as load() will be given them; the person's set of sessions
+    expires `lifetime` after their latest sign-in, when every session in it has ended.
+    """
     session_id, at = new_id(), now or time.time()
     k = session_key(session_id)
     pipe = r.pipeline(transaction=True)
     pipe.hset(k, mapping={"name": name, "created": at, "seen": at, "data": seal("{}")})
     pipe.expire(k, idle)
     pipe.sadd(_person_key(name), k)
+    pipe.expire(_person_key(name), max(idle, lifetime))
     pipe.execute()
     return session_id
 

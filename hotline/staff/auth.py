@@ -108,7 +108,8 @@ def sign_in(staff: accounts.Staff) -> None:
     if session.staff:
         staff_sessions.revoke(r, session.sid)
     session.clear()
-    session.sid = staff_sessions.create(r, staff.name, config.staff_idle_seconds)
+    lifetime = config.staff_session_hours * 3600
+    session.sid = staff_sessions.create(r, staff.name, config.staff_idle_seconds, lifetime)
     session.staff, session.new, session.send_cookie = staff.name, False, True
 
 
