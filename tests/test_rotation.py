@@ -115,9 +115,17 @@ def _who(app, number: str) -> str:
 def test_rotate_keys_reseals_every_kind_and_reports_counts(
     make_app, redis_client, redis_url, tmp_path
 ):
+    from hotline.channels.voice_state import CallState
+    from hotline.engine import Session
+    from hotline.escalations.senders import OutboxSender
+
     app = make_app(HOTLINE_SECRET_KEY=K1)
     ask_for_person(Texter(app.test_client(), number="+19785550111"))
     Texter(app.test_client(), number="+19785550112").send("hello")
+    OutboxSender(redis_client).send("+19785550111", "a staff reply", kind="reply")
+    CallState(redis_client, "CA" + "1" * 32).save(Session(flow="voice", language="en"))
+    add_staff(redis_client, "ana")
+    sign_in(app.test_client())
     before = sealed_values(redis_client)
     assert before and all(Sealer([K1]).unseal(v) is not None for v in before)
     report = rotate(redis_url, tmp_path, f"{K2},{K1}")
@@ -127,6 +135,8 @@ def test_rotate_keys_reseals_every_kind_and_reports_counts(
     for value in after:
         only_new.unseal(value)  # raises if anything is still under K1
     assert "0 unreadable" in report
+    for kind in ("sessions: 2", "call state: 1", "records: 3", "outbox: 2", "staff sessions: 1"):
+        assert f"{kind} re-sealed" in report, report
     # running it again changes nothing that matters and still succeeds
     assert "0 unreadable" in rotate(redis_url, tmp_path, f"{K2},{K1}")
 
