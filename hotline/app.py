@@ -12,7 +12,8 @@ from hotline import store
 from hotline.config import load_settings
 from hotline.flows import load_checked, load_lexicon
 from hotline.logs import install_log_filter
-from hotline.safety import crypto, headers
+from hotline.safety import crypto, headers, keys
+from hotline.serving import BodyDeadline
 
 log = logging.getLogger(__name__)
 
@@ -23,25 +24,44 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
+        SECRET_KEY_FALLBACKS=list(settings.secret_keys[1:]),
         MAX_CONTENT_LENGTH=64 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=not settings.development,
     )
+    app.wsgi_app = BodyDeadline(app.wsgi_app)  # type: ignore[method-assign]
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.extensions["hotline.settings"] = settings
-    crypto.configure(settings.secret_keys)
+    crypto.configure(settings.secret_keys, settings.hash_key)
     hotline = load_checked(settings.flows_dir, {"program": settings.program_name})
     app.extensions["hotline.flows"] = hotline
     app.extensions["hotline.lexicon"] = load_lexicon(settings.flows_dir, hotline)
     store.init_app(
         app, store.resolve_redis_url(settings.redis_url, settings.data_dir), settings.redis_timeout
     )
+    _check_hash_key(app, settings)
     _load_directory(app, settings)
     _register_blueprints(app)
     headers.init_app(app)
     if settings.development and settings.twilio_auth_token == "development-token":
         log.warning("development mode: Twilio signatures use the development token")
     return app
+
+
+def _check_hash_key(app: Flask, settings) -> None:
+    """Refuse to start over data whose numbers were hashed under another key (see keys.py)."""
+    try:
+        keys.check_hash_key(
+            app.extensions["hotline.redis"], settings.hash_key, settings.secret_key,
+            explicit=settings.hash_key_configured,
+        )  # fmt: skip
+    except redis.RedisError:
+        log.warning("Redis unavailable at start: the number-hash key was not checked")
 
 
 def _load_directory(app: Flask, settings) -> None:
@@ -68,3 +88,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (health_bp, sms_bp, voice_bp, fallback_bp, staff_bp, simulator_bp):
         app.register_blueprint(blueprint)
+    from hotline.staff import auth
+
+    app.config["RATELIMIT_STORAGE_URI"] = auth.limiter_storage_uri(app.config["REDIS_URL"])
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_timeout": 2, "socket_connect_timeout": 2}
+    auth.init_app(app)

@@ -101,9 +101,11 @@ def worker(burst: bool) -> None:
     from rq import Worker
     from rq.serializers import JSONSerializer
 
+    from hotline.logs import install_log_filter
     from hotline.queues import all_queues
     from hotline.store import connect
 
+    install_log_filter()  # RQ logs job failures with tracebacks: masked like the web's
     settings = load_settings()
     connection = connect(redis_url_for(settings), timeout=30.0, decode=False)
     Worker(
@@ -118,13 +120,51 @@ def worker(burst: bool) -> None:
 @click.option("--days", type=int, default=None, help="Override HOTLINE_RETENTION_DAYS.")
 def purge(days: int | None) -> None:
     """Remove conversations resolved longer ago than the retention period (run daily)."""
+    from hotline.escalations import audit
     from hotline.escalations.retention import purge as purge_closed
+    from hotline.safety import crypto
     from hotline.store import connect
 
     settings = load_settings()
+    crypto.configure(settings.secret_keys, settings.hash_key)
     r = connect(redis_url_for(settings), timeout=30.0)
     removed = purge_closed(r, settings.retention_days if days is None else days)
-    click.echo(f"purged {removed} resolved conversation(s)")
+    trimmed = audit.trim(r, settings.audit_retention_days)
+    click.echo(f"purged {removed} resolved conversation(s), {trimmed} audit entries past retention")
+
+
+@main.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-seal everything stored under the first HOTLINE_SECRET_KEY; report what was done.
+
+    Run it after putting a new key first (`new,old`); when it reports 0 unreadable, the old
+    key may be dropped (set HOTLINE_HASH_KEY to it first if it is the oldest: README).
+    """
+    from hotline.config import ConfigError
+    from hotline.escalations import audit
+    from hotline.safety import crypto, keys
+    from hotline.store import connect
+
+    settings = load_settings()
+    crypto.configure(settings.secret_keys, settings.hash_key)
+    r = connect(redis_url_for(settings), timeout=30.0)
+    try:
+        keys.check_hash_key(r, settings.hash_key, settings.secret_key, settings.hash_key_configured)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    rotation = keys.rotate_all(r, crypto.current())
+    click.echo(rotation.report())
+    unreadable = sum(rotation.unreadable.values())
+    resealed = sum(rotation.resealed.values())
+    audit.record(r, "cli", "rotate keys", detail=f"{resealed} re-sealed, {unreadable} unreadable")
+    if unreadable:
+        click.echo("some values are sealed under a key that is not configured: add it after "
+                   "the new one in HOTLINE_SECRET_KEY and run this again", err=True)  # fmt: skip
+        sys.exit(1)
+    if len(settings.secret_keys) > 1 and not os.environ.get("HOTLINE_HASH_KEY"):
+        click.echo("the older keys may now be dropped; numbers are hashed under the oldest key, "
+                   "so set HOTLINE_HASH_KEY to it before dropping it")  # fmt: skip
 
 
 # -- flows ------------------------------------------------------------------------------------
@@ -206,6 +246,7 @@ def _register_feature_commands() -> None:
     for module, name in (
         ("hotline.resources.cli", "resources_cli"),
         ("hotline.escalations.cli", "staff"),
+        ("hotline.escalations.cli", "audit_cli"),
         ("hotline.channels.voice_cli", "call"),
     ):
         try:

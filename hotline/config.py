@@ -27,6 +27,8 @@ class Settings:
     flows_dir: Path = Path("flows")
     resources_dir: Path = Path("data")
     secret_keys: tuple[str, ...] = ()
+    hash_key: str = ""  # keys the hash of phone numbers; never rotates (see hash_key_of)
+    hash_key_configured: bool = False  # HOTLINE_HASH_KEY was set (not the default)
     program_name: str = "Community Info Line"
     session_ttl: int = 24 * 3600
     retention_days: int = 30
@@ -34,6 +36,10 @@ class Settings:
     timezone: str = "America/New_York"
     staffed_hours: str = "mon-fri 09:00-17:00"
     oncall_numbers: tuple[str, ...] = ()
+    audit_retention_days: int = 365
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is believed
+    allow_outbox: bool = False  # production: staff replies to the Outbox (a drill), explicitly
+    allow_embedded_redis: bool = False  # production: a private Redis on this host, explicitly
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -45,9 +51,28 @@ class Settings:
         """The current key: the first of HOTLINE_SECRET_KEY's comma-separated keys."""
         return self.secret_keys[0]
 
+    @property
+    def replies_sent(self) -> bool:
+        """Whether staff replies and alerts really go out (Twilio), not to the Outbox."""
+        return not self.development and bool(self.twilio_account_sid)
+
+
+def hash_key_of(secret_keys: tuple[str, ...], configured: str = "") -> str:
+    """The key of the number hash: HOTLINE_HASH_KEY, else the OLDEST of HOTLINE_SECRET_KEY's keys.
+
+    Rotation puts a new key first (`K2,K1`), so the oldest key, the one every stored hash was
+    made with, stays the hash key until the operator drops it; before dropping it they set
+    HOTLINE_HASH_KEY to it (a start with a different hash key over existing data is refused).
+    """
+    return configured or (secret_keys[-1] if secret_keys else "")
+
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _yes(value: str) -> bool:
+    return value.strip().lower() in ("1", "yes", "true", "on")
 
 
 def _dev_secret(data_dir: Path) -> str:
@@ -90,6 +115,12 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         timezone=get("HOTLINE_TIMEZONE", "America/New_York"),
         staffed_hours=get("HOTLINE_STAFFED_HOURS", "mon-fri 09:00-17:00"),
         oncall_numbers=_split(get("HOTLINE_ONCALL_NUMBERS", "")),
+        hash_key=get("HOTLINE_HASH_KEY", "").strip(),
+        hash_key_configured=bool(get("HOTLINE_HASH_KEY", "").strip()),
+        audit_retention_days=int(get("HOTLINE_AUDIT_RETENTION_DAYS", "365")),
+        trusted_proxies=int(get("HOTLINE_TRUSTED_PROXIES", "0")),
+        allow_outbox=_yes(get("HOTLINE_ALLOW_OUTBOX", "")),
+        allow_embedded_redis=_yes(get("HOTLINE_ALLOW_EMBEDDED_REDIS", "")),
     )
     values.update(overrides)
     settings = Settings(**values)  # type: ignore[arg-type]
@@ -105,10 +136,28 @@ def _checked(settings: Settings) -> Settings:
             )
         if not settings.secret_keys:
             raise ConfigError("HOTLINE_SECRET_KEY is not set (see README, Safety and privacy).")
-        return settings
-    if not settings.secret_keys:
-        key = _dev_secret(settings.data_dir)
-        settings = Settings(**{**settings.__dict__, "secret_keys": (key,)})
-    if not settings.twilio_auth_token:
-        settings = Settings(**{**settings.__dict__, "twilio_auth_token": "development-token"})
-    return settings
+        _refuse_silent_failures(settings)
+    else:
+        if not settings.secret_keys:
+            key = _dev_secret(settings.data_dir)
+            settings = Settings(**{**settings.__dict__, "secret_keys": (key,)})
+        if not settings.twilio_auth_token:
+            settings = Settings(**{**settings.__dict__, "twilio_auth_token": "development-token"})
+    hash_key = hash_key_of(settings.secret_keys, settings.hash_key)
+    return Settings(**{**settings.__dict__, "hash_key": hash_key})
+
+
+def _refuse_silent_failures(settings: Settings) -> None:
+    """Production settings that would lose replies or split state without a word, refused."""
+    if not settings.twilio_account_sid and not settings.allow_outbox:
+        raise ConfigError(
+            "TWILIO_ACCOUNT_SID is not set: staff replies and alerts would go to an Outbox "
+            "nobody sees and be marked sent. Set it, or HOTLINE_ALLOW_OUTBOX=1 for a drill "
+            "(the dashboard then says replies are not being sent)."
+        )
+    if not settings.redis_url and not settings.allow_embedded_redis:
+        raise ConfigError(
+            "REDIS_URL is not set: each host would start its own private Redis, and hosts "
+            "behind a load balancer would not share conversations, STOP or DELETE. Set it, or "
+            "HOTLINE_ALLOW_EMBEDDED_REDIS=1 for a one-host install."
+        )

@@ -130,10 +130,14 @@ def get_rq_redis() -> redis.Redis:
     return current_app.extensions["hotline.redis_rq"]
 
 
-def number_key(secret: str, phone: str) -> str:
-    """A keyed hash of a phone number: stable per sender, useless without the secret."""
+def number_key(hash_key: str, phone: str) -> str:
+    """A keyed hash of a phone number: stable per sender, useless without the key.
+
+    hash_key is Settings.hash_key (HOTLINE_HASH_KEY, else the oldest HOTLINE_SECRET_KEY), which
+    never changes when the sealing keys rotate: see hotline.safety.keys.
+    """
     normalized = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    return hmac.new(secret.encode(), normalized.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(hash_key.encode(), normalized.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def key(*parts: str) -> str:

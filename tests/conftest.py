@@ -50,6 +50,7 @@ def test_environ(redis_url: str, tmp_path: Path, **extra: str) -> dict[str, str]
         "HOTLINE_FLOWS_DIR": str(ROOT / "flows"),
         "HOTLINE_RESOURCES_DIR": str(ROOT / "data"),
         "HOTLINE_STAFFED_HOURS": "24/7",  # tests never depend on the clock; set it to test hours
+        "HOTLINE_ALLOW_OUTBOX": "1",  # a production app under test without Twilio is a drill
         **extra,
     }
 

@@ -103,8 +103,8 @@ def test_simulator_page_uses_no_inline_script_or_style(client):
     assert "<script>" not in html and "style=" not in html and "<style" not in html
 
 
-def test_the_development_account_is_created_once(redis_client):
+def test_the_development_account_is_created_once(app, redis_client):
     password = ensure_dev_account(redis_client)
     assert password and len(password) >= 10
     assert ensure_dev_account(redis_client) is None
-    assert accounts.authenticate(redis_client, DEV_NAME, password, 5, 60).languages == ("en", "es")
+    assert accounts.authenticate(redis_client, DEV_NAME, password).languages == ("en", "es")

@@ -76,7 +76,7 @@ def sms_webhook() -> Response:
 def answer(inbound: Inbound) -> str:
     """Read state (1 round trip), decide, write state (1 round trip); a repeated sid replays."""
     settings = current.settings()
-    state = SmsState(get_redis(), settings.secret_key, inbound.sender, settings.session_ttl)
+    state = SmsState(get_redis(), settings.hash_key, inbound.sender, settings.session_ttl)
     snapshot = state.read(inbound.sid)
     if snapshot.earlier_reply is not None:
         return snapshot.earlier_reply

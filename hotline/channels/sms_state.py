@@ -52,7 +52,7 @@ end
 if redis.call('INCR', KEYS[4]) == 1 then redis.call('EXPIRE', KEYS[4], ARGV[6]) end
 if ARGV[7] ~= '' then
   local status = redis.call('HGET', KEYS[5], 'status')
-  if status and status ~= 'resolved' then
+  if status and status ~= 'resolved' and redis.call('LLEN', KEYS[6]) < MAX_TRANSCRIPT then
     redis.call('RPUSH', KEYS[6], ARGV[7])
     redis.call('HSET', KEYS[5], 'last_inbound', ARGV[8])
     redis.call('INCR', KEYS[7])
@@ -63,7 +63,7 @@ else redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4]) end
 if ARGV[5] == 'set' then redis.call('SET', KEYS[3], '1')
 elseif ARGV[5] == 'del' then redis.call('DEL', KEYS[3]) end
 return false
-"""
+""".replace("MAX_TRANSCRIPT", str(records.MAX_TRANSCRIPT))
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from dataclasses import dataclass
 
 import redis
@@ -10,7 +11,7 @@ import redis
 from hotline import schedule
 from hotline.config import Settings
 from hotline.engine import Engine
-from hotline.escalations import audit, conversation, jobs, queue, records, retention
+from hotline.escalations import audit, conversation, jobs, queue, records, retention, staff_alerts
 from hotline.escalations.accounts import Staff
 from hotline.escalations.config import EscalationConfig
 from hotline.escalations.gate import Gate, reply_gate
@@ -73,7 +74,7 @@ def reply(
 def resolve(desk: StaffDesk, staff: Staff, record: Escalation, outcome: str) -> Escalation:
     """Close it, return the texter to the menu, and say goodbye if it is safe to text them."""
     closed = queue.resolve(desk.r, record.id, staff.name, outcome, admin=staff.is_admin)
-    retention.expire_resolved(desk.r, record.id, desk.settings.retention_days)
+    retention.expire_resolved(desk.r, record.id, desk.settings.retention_days, record.who)
     conversation.detach(desk.r, record.who)
     label = records.OUTCOMES[outcome]
     conversation.note(desk.r, record.id, f"resolved by {staff.name}: {label}")
@@ -87,14 +88,66 @@ def resolve(desk: StaffDesk, staff: Staff, record: Escalation, outcome: str) -> 
     return closed
 
 
+class NotYours(ReplyRefused):
+    """Only the advocate holding the conversation (or an admin) may do this."""
+
+
+MIN_REASON_LETTERS = 8
+
+
+def reveal_reason(reason: str) -> str:
+    """The reason as written to the audit log; ReplyRefused unless it is real words.
+
+    No NUL or other control characters, at least MIN_REASON_LETTERS letters in any script
+    (so neither blanks nor invisible characters pass), at most 200 characters kept.
+    """
+    if any(unicodedata.category(c) in ("Cc", "Co", "Cs") for c in reason if c not in "\t\n"):
+        raise ReplyRefused("Write the reason in plain words.")
+    reason = " ".join(reason.split())[:200]
+    if sum(c.isalpha() for c in reason) < MIN_REASON_LETTERS:
+        raise ReplyRefused("Say in a few words why you need the number.")
+    return reason
+
+
 def reveal(desk: StaffDesk, staff: Staff, record: Escalation, reason: str) -> str:
-    """The full number, once, for a stated reason that goes to the audit log."""
-    reason = " ".join(reason.split())
-    if len(reason) < 4:
-        raise ReplyRefused("say why you need the number")
+    """The full number, for a stated reason that goes to the audit log. Need-to-know:
+
+    only the advocate who holds the conversation, or an admin; at most
+    config.reveals_per_hour / reveals_per_day per person; admins are alerted when someone
+    reaches config.reveal_alert_at in an hour, and at every refusal.
+    """
+    if not staff.is_admin and not (record.status == "claimed" and record.assignee == staff.name):
+        raise NotYours("Only the advocate who holds this conversation, or an admin, may see "
+                       "the number. Claim it first.")  # fmt: skip
+    reason = reveal_reason(reason)
+    hour, day = _count_reveal(desk.r, staff.name)
+    config = desk.config
+    if hour > config.reveals_per_hour or day > config.reveals_per_day:
+        audit.record(desk.r, staff.name, "reveal refused", record.id, "over the reveal limit")
+        staff_alerts.unusual_reveals(desk.r, desk.rq, staff.name, hour)
+        raise ReplyRefused("You have revealed as many numbers as allowed for now; an admin "
+                           "has been told. Ask an admin if this is urgent.")  # fmt: skip
+    if hour == config.reveal_alert_at:
+        staff_alerts.unusual_reveals(desk.r, desk.rq, staff.name, hour)
     audit.record(desk.r, staff.name, "reveal number", record.id, reason)
     conversation.note(desk.r, record.id, f"number revealed to {staff.name}")
     return record.number
+
+
+def _count_reveal(r: redis.Redis, name: str) -> tuple[int, int]:
+    """This reveal counted: (this hour's, today's) for this person. One round trip."""
+    now = int(time.time())
+    hour_key, day_key = (
+        key("reveals", name, str(now // 3600)),
+        key("reveals", name, str(now // 86400)),
+    )
+    pipe = r.pipeline(transaction=False)
+    pipe.incr(hour_key)
+    pipe.expire(hour_key, 3600)
+    pipe.incr(day_key)
+    pipe.expire(day_key, 86400)
+    hour, _, day, _ = pipe.execute()
+    return int(hour), int(day)
 
 
 def mask(number: str) -> str:

@@ -12,9 +12,15 @@ class EscalationConfig:
     alert_everyone_after: int = 300  # seconds unclaimed before every on-call person is alerted
     reply_retry_delays: tuple[int, ...] = (5, 30, 120)  # seconds between Twilio attempts
     texting_window: int = 30 * 60  # a texter who wrote this recently is "currently texting"
-    lockout_failures: int = 5  # failed sign-ins before an account is locked
-    lockout_seconds: int = 15 * 60
-    staff_session_hours: int = 12
+    # wrong passwords per client address and name, then per address across names (growing
+    # delays: flask-limiter's rate limit strings); never a lock on the account
+    signin_limits: str = "5 per minute;20 per hour;50 per day"
+    signin_address_limits: str = "30 per minute;200 per hour;1000 per day"
+    staff_session_hours: int = 12  # a staff session ends this long after sign-in...
+    staff_idle_seconds: int = 30 * 60  # ...or after this long without a request
+    reveals_per_hour: int = 5  # full numbers one staff member may reveal in an hour
+    reveals_per_day: int = 20
+    reveal_alert_at: int = 3  # reveals in an hour that alert the admins
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> EscalationConfig:
@@ -26,7 +32,11 @@ class EscalationConfig:
             alert_everyone_after=int(get("HOTLINE_ALERT_EVERYONE_AFTER", "300")),
             reply_retry_delays=tuple(int(d) for d in delays.split(",") if d.strip()),
             texting_window=int(get("HOTLINE_TEXTING_WINDOW", str(30 * 60))),
-            lockout_failures=int(get("HOTLINE_LOCKOUT_FAILURES", "5")),
-            lockout_seconds=int(get("HOTLINE_LOCKOUT_SECONDS", str(15 * 60))),
+            signin_limits=get("HOTLINE_SIGNIN_LIMITS", cls.signin_limits),
+            signin_address_limits=get("HOTLINE_SIGNIN_ADDRESS_LIMITS", cls.signin_address_limits),
             staff_session_hours=int(get("HOTLINE_STAFF_SESSION_HOURS", "12")),
+            staff_idle_seconds=60 * int(get("HOTLINE_STAFF_IDLE_MINUTES", "30")),
+            reveals_per_hour=int(get("HOTLINE_REVEALS_PER_HOUR", "5")),
+            reveals_per_day=int(get("HOTLINE_REVEALS_PER_DAY", "20")),
+            reveal_alert_at=int(get("HOTLINE_REVEAL_ALERT_AT", "3")),
         )

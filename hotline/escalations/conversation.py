@@ -25,12 +25,12 @@ SESSION_VAR = "escalation"
 TRIAGE_VAR = "triage"  # set by the channel when the danger lexicon flagged a message
 DETAIL_VARS = ("tip_what", "tip_where", "tip_danger_now", "where")
 
-# KEYS: record, log, version, waiting, waits. ARGV: id, entry json, now.
+# KEYS: record, log, version, waiting, waits. ARGV: id, entry json, now, transcript cap.
 # Returns {status, rank (-1 when not waiting), recent waits...}; appends only while open.
 RECEIVE = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing', -1} end
-if status ~= 'resolved' then
+if status ~= 'resolved' and redis.call('LLEN', KEYS[2]) < tonumber(ARGV[4]) then
   redis.call('RPUSH', KEYS[2], ARGV[2])
   redis.call('HSET', KEYS[1], 'last_inbound', ARGV[3])
   redis.call('INCR', KEYS[3])
@@ -54,7 +54,7 @@ class Desk:
         return schedule.local_now(self.settings.timezone)
 
     def who(self, sender: str) -> str:
-        return number_key(self.settings.secret_key, sender)
+        return number_key(self.settings.hash_key, sender)
 
 
 def _consent(answers: dict[str, str]) -> str:
@@ -96,7 +96,7 @@ def _join(desk: Desk, record: Escalation, action: Escalate) -> None:
     answers = {k: str(v) for k, v in action.answers.items()}
     updates = {"last_inbound": str(time.time())}
     if answers.get(TRIAGE_VAR):
-        updates["flag"] = answers[TRIAGE_VAR]
+        updates["flag"] = seal(answers[TRIAGE_VAR])
     if _consent(answers):
         updates |= {"consent": _consent(answers), "safe_time": seal(answers.get("safe_time", ""))}
     pipe = desk.r.pipeline(transaction=True)
@@ -107,8 +107,9 @@ def _join(desk: Desk, record: Escalation, action: Escalate) -> None:
         pipe.zadd(records.OPEN, {record.id: new_score}, xx=True)
         pipe.zadd(records.WAITING, {record.id: new_score}, xx=True)
     pipe.hset(records.record_key(record.id), mapping=updates)
-    records.append(pipe, record.id, Entry(time.time(), "system", f"asked again: {action.reason}"))
-    pipe.execute()
+    pipe.llen(records.log_key(record.id))
+    if pipe.execute()[-1] < records.MAX_TRANSCRIPT:  # an urgent flood joins again and again
+        note(desk.r, record.id, f"asked again: {action.reason}")
 
 
 def queued_texts(desk: Desk, record: Escalation, prefix: str = "") -> list[str]:
@@ -130,7 +131,7 @@ def receive(desk: Desk, escalation_id: str, text: str, language: str) -> list[st
             records.VERSION, records.WAITING, queue.WAITS]  # fmt: skip
     entry = Entry(at=time.time(), by="texter", text=text)
     out = desk.r.register_script(RECEIVE)(
-        keys=keys, args=[escalation_id, entry.to_json(), entry.at]
+        keys=keys, args=[escalation_id, entry.to_json(), entry.at, records.MAX_TRANSCRIPT]
     )
     status, rank, waits = out[0], int(out[1]), [float(w) for w in out[2:]]
     return answer_texter(desk, status, rank, waits, language)

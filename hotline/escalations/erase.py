@@ -14,12 +14,18 @@ ERASED_NOTE = "The conversation ended at the person's request; its content was e
 
 
 def erase_texter(r: redis.Redis, who: str, retention_days: int) -> int:
-    """Erase the content of every escalation of this texter; return how many there were."""
+    """Erase the content of every escalation of this texter; return how many there were.
+
+    Their escalations are found from their index and their open ones (two direct reads, no
+    scan); afterwards nothing links the hash of their number to them: the index is deleted
+    and the erased records keep no `who`.
+    """
     ids = set(r.smembers(records.who_key(who)))
-    ids |= {v for f, v in r.hgetall(records.BY_WHO).items() if f.startswith(f"{who}:")}
+    ids |= {i for i in r.hmget(records.BY_WHO, list(records.who_fields(who))) if i}
     for escalation_id in ids:
         erase_escalation(r, escalation_id)
         retention.expire_resolved(r, escalation_id, retention_days)
+    r.delete(records.who_key(who))
     return len(ids)
 
 
@@ -31,13 +37,13 @@ def erase_escalation(r: redis.Redis, escalation_id: str) -> None:
     now = time.time()
     fields = {
         "number": seal(""), "details": seal("{}"), "safe_time": seal(""), "consent": "", "flag": "",
-        "erased": str(now), "status": "resolved",
+        "erased": str(now), "status": "resolved", "who": "",
     }  # fmt: skip
     if record.is_open:
         fields |= {"resolved": str(now), "outcome": "erased"}
     pipe = r.pipeline(transaction=True)
     pipe.hset(records.record_key(escalation_id), mapping=fields)
-    pipe.delete(records.log_key(escalation_id))
+    pipe.delete(records.log_key(escalation_id), retention.alerted_key(escalation_id))
     pipe.zrem(records.OPEN, escalation_id)
     pipe.zrem(records.WAITING, escalation_id)
     pipe.zadd(records.CLOSED, {escalation_id: record.resolved or now})

@@ -83,7 +83,7 @@ def recipients(ctx: JobContext, record: Escalation, everyone: bool) -> dict[str,
     if matching and not everyone:
         return matching
     result = {f"staff:{s.name}": s.phone for s in on_call}
-    secret = ctx.settings.secret_key
+    secret = ctx.settings.hash_key
     result |= {f"num:{number_key(secret, n)}": n for n in ctx.settings.oncall_numbers}
     return result
 

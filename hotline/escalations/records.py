@@ -32,6 +32,8 @@ OUTCOMES = {
     "duplicate": "Duplicate",
     "other": "Other",
 }
+SEALED = ("number", "safe_time", "flag")  # string fields encrypted at rest (details too)
+MAX_TRANSCRIPT = 1000  # lines: texters' words and notes stop being added there (staff's never)
 PRIORITY_SPAN = 10**11  # larger than any epoch second, so priority dominates the score
 
 
@@ -73,7 +75,7 @@ class Escalation:
     outcome: str = ""
     last_inbound: float = 0.0  # when the texter last wrote
     alerts: int = 0
-    flag: str = ""  # why triage flagged it: the lexicon phrases matched, never their words
+    flag: str = ""  # why triage flagged it: the lexicon phrases matched (sealed at rest)
     erased: float = 0.0  # when the texter sent DELETE (content gone; nothing may be sent)
     number: str = field(default="", repr=False)
     details: dict[str, str] = field(default_factory=dict, repr=False)  # tip answers, ZIP...
@@ -90,6 +92,7 @@ class Escalation:
         data = asdict(self)
         data["number"] = seal(self.number)
         data["safe_time"] = seal(self.safe_time)
+        data["flag"] = seal(self.flag) if self.flag else ""
         data["details"] = seal(json.dumps(self.details))
         return {k: str(v) for k, v in data.items()}
 
@@ -101,7 +104,7 @@ class Escalation:
             if name not in types:
                 continue
             kind = types[name]
-            if name in ("number", "safe_time"):
+            if name in SEALED:
                 values[name] = unseal(raw)
             elif name == "details":
                 values[name] = json.loads(unseal(raw) or "{}")

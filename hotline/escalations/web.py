@@ -75,6 +75,4 @@ def erase(sender: str) -> int:
     from hotline.store import number_key
 
     settings = current.settings()
-    return erase_texter(
-        get_redis(), number_key(settings.secret_key, sender), settings.retention_days
-    )
+    return erase_texter(get_redis(), number_key(settings.hash_key, sender), settings.retention_days)

@@ -15,7 +15,7 @@ from hotline.escalations.conversation import SESSION_VAR
 
 def sms_session(r: redis.Redis, settings: Settings, number: str) -> Session | None:
     """The texter's session, read the way the SMS webhook reads it."""
-    return SmsState(r, settings.secret_key, number, settings.session_ttl).read("").session
+    return SmsState(r, settings.hash_key, number, settings.session_ttl).read("").session
 
 
 def call_session(r: redis.Redis, call_sid: str) -> Session | None:

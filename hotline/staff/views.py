@@ -19,14 +19,13 @@ from flask import (
 
 from hotline import current
 from hotline.escalations import accounts, actions, audit, queue, records
-from hotline.escalations.actions import ReplyRefused
-from hotline.escalations.config import EscalationConfig
+from hotline.escalations.actions import NotYours, ReplyRefused
 from hotline.escalations.queue import QueueError
 from hotline.escalations.records import Escalation
 from hotline.escalations.senders import read_outbox
 from hotline.escalations.web import staff_desk
 from hotline.staff import auth, present
-from hotline.staff.auth import admin_required, staff_required
+from hotline.staff.auth import admin_required, limiter, staff_required
 from hotline.store import get_redis
 
 bp = Blueprint(
@@ -38,6 +37,7 @@ TAKEN = {
     "missing": "No such escalation.",
     "bad-outcome": "Choose an outcome.",
 }
+VIEW_INTERVAL = 3600  # seconds: one person's repeated views of a page are audited once in it
 
 
 @bp.before_request
@@ -56,30 +56,62 @@ def _no_store(response: Response) -> Response:
 
 @bp.app_context_processor
 def _template_globals() -> dict:
-    return {"csrf_token": auth.csrf_token, "development": current.settings().development}
+    settings = current.settings()
+    return {"csrf_token": auth.csrf_token, "development": settings.development,
+            "replies_sent": settings.replies_sent}  # fmt: skip
+
+
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+def _refused(error):
+    """Refusals inside the dashboard keep its frame (navigation, sign out)."""
+    return render_template("staff/error.html", error=error), error.code
+
+
+@bp.errorhandler(429)
+def _throttled(error):
+    """Too many wrong passwords from this address (or for this name from it)."""
+    audit.count_failure(get_redis(), "throttled", current.settings().audit_retention_days)
+    limit = limiter.current_limit
+    seconds = limit.reset_at - time.time() if limit else 60
+    wait = max(1, -(-int(seconds) // 60))
+    message = f"Too many attempts from here: try again in {wait} minute{'s' * (wait > 1)}."
+    return render_template("staff/login.html", error=message), 429
 
 
 # -- sign in ----------------------------------------------------------------------------------
+def _next_page(target: str) -> str:
+    """Where to go after signing in: a dashboard path, never elsewhere; 400 on CR/LF tricks."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        abort(400, "That link is broken.")
+    if target.startswith("/staff/") and "//" not in target and "\\" not in target:
+        return target
+    return url_for("staff.queue_page")
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(auth.per_name_limits, key_func=auth.address_and_name, methods=["POST"],
+               deduct_when=auth.failed)  # fmt: skip
+@limiter.limit(auth.per_address_limits, methods=["POST"], deduct_when=auth.failed)
 def login():
+    target = _next_page(request.args.get("next", ""))
     if request.method == "GET":
         return render_template("staff/login.html")
-    r, config = get_redis(), EscalationConfig.from_env()
+    r = get_redis()
     name = request.form.get("name", "").strip().lower()[:64]
-    staff = accounts.authenticate(
-        r, name, request.form.get("password", ""), config.lockout_failures, config.lockout_seconds
-    )
+    try:
+        staff = accounts.authenticate(r, name, request.form.get("password", ""))
+    except accounts.SignInBusy:
+        error = "Many people are signing in right now: try again in a few seconds."
+        return render_template("staff/login.html", error=error, name=name), 503
     if staff is None:
-        audit.record(r, name or "?", "sign-in failed")
-        locked = accounts.locked(r, name, config.lockout_failures)
-        error = (
-            "Too many failed attempts: try again later." if locked else "Wrong name or password."
-        )
+        known = name if accounts.exists(r, name) else "unknown"
+        audit.count_failure(r, known, current.settings().audit_retention_days)
+        error = "Wrong name or password."
         return render_template("staff/login.html", error=error, name=name), 401
     auth.sign_in(staff)
     audit.record(r, staff.name, "sign in")
-    target = request.args.get("next", "")
-    return redirect(target if target.startswith("/staff/") else url_for("staff.queue_page"))
+    return redirect(target)
 
 
 @bp.post("/logout")
@@ -133,7 +165,7 @@ def _record(escalation_id: str) -> Escalation:
 @staff_required
 def conversation(escalation_id: str):
     record = _record(escalation_id)
-    audit.record(get_redis(), g.staff.name, "open", record.id)
+    audit.record(get_redis(), g.staff.name, "open", record.id, once_per=VIEW_INTERVAL)
     return _conversation_page(record)
 
 
@@ -210,6 +242,9 @@ def reveal(escalation_id: str):
     desk = staff_desk()
     try:
         number = actions.reveal(desk, g.staff, record, request.form.get("reason", ""))
+    except NotYours as exc:
+        flash(str(exc))
+        return _conversation_page(record), 403
     except ReplyRefused as exc:
         flash(str(exc))
         return redirect(url_for("staff.conversation", escalation_id=escalation_id))
@@ -229,7 +264,7 @@ def resources(escalation_id: str):
             result = search(get_redis(), where, language=record.language, limit=5)
         except Exception:  # the directory is another feature; its failure must not hide ours
             error = "The resource directory is not available right now."
-    audit.record(get_redis(), g.staff.name, "resources", record.id)
+    audit.record(get_redis(), g.staff.name, "resources", record.id, once_per=VIEW_INTERVAL)
     return render_template(
         "staff/resources.html", e=record, where=where, result=result, error=error
     )
@@ -239,14 +274,19 @@ def resources(escalation_id: str):
 @bp.get("/audit")
 @admin_required
 def audit_page():
-    return render_template("staff/audit.html", lines=audit.recent(get_redis()), present=present)
+    r = get_redis()
+    audit.trim(r, current.settings().audit_retention_days)
+    return render_template(
+        "staff/audit.html", lines=audit.recent(r), failures=audit.failures(r, days=30),
+        present=present,
+    )  # fmt: skip
 
 
 @bp.get("/outbox")
 @staff_required
 def outbox():
-    """What the Outbox 'sent' (development and test only: there is no outbox in production)."""
-    if not current.settings().development:
+    """What the Outbox 'sent' (development, test, or a production drill: HOTLINE_ALLOW_OUTBOX)."""
+    if current.settings().replies_sent:
         abort(404)
     items = read_outbox(get_redis())
     return render_template("staff/outbox.html", items=items, present=present, now=time.time())
