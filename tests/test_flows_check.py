@@ -297,3 +297,11 @@ def test_cli_checks_the_directory_too(tmp_path):
         main, ["flows", "check", "--dir", str(SHIPPED), "--data", str(data)]
     )
     assert result.exit_code == 1 and f"{data / 'resources.yaml'}:2: directory:" in result.output
+
+
+def test_a_new_language_must_list_its_revealing_words(flows_dir):
+    edit(flows_dir, _discreet, "hotline.yaml")
+    edit(flows_dir, lambda d: d["languages"].update(pt={"name": "Português"}), "hotline.yaml")
+    assert any(
+        "discretion.revealing: no revealing words for 'pt'" in m for m in messages(flows_dir)
+    )

@@ -44,6 +44,7 @@ class Problem:
 def lint(hotline: Hotline, context: Mapping[str, str] | None = None) -> list[Problem]:
     """All problems in all flows, in file order."""
     problems = list(_keyword_problems(hotline)) + list(_claim_problems(hotline))
+    problems += list(_discretion_problems(hotline))
     for flow in hotline.flows.values():
         problems += FlowLinter(hotline, flow, dict(context or {})).run()
     return problems
@@ -92,6 +93,18 @@ class TextRules:
                                f"{lang!r} ({claim.rule})")  # fmt: skip
                     break
         return out
+
+
+def _discretion_problems(hotline: Hotline) -> Iterator[Problem]:
+    """Once the flows list revealing words, every language lists its own: a language without
+    a list would have no lock-screen check at all."""
+    revealing = hotline.discretion.revealing
+    for lang in hotline.languages if revealing else ():
+        if not revealing.get(lang) and not revealing.get("*"):
+            yield Problem(
+                "hotline", ("discretion", "revealing"),
+                f"no revealing words for {lang!r}: list the words that must not open a reply",
+            )  # fmt: skip
 
 
 def _claim_problems(hotline: Hotline) -> Iterator[Problem]:
