@@ -10,23 +10,13 @@ import pytest
 
 from hotline.resources import load_directory, rebuild_index, search
 from hotline.resources.directory import read_directory
-from tests.resources_helpers import DATA, entry, write_dir
+from tests.resources_helpers import entry, ids, write_dir
 
 FIRST_PAGE = 3  # what one SMS or voice lookup shows (channels/perform.py PAGE_SIZE)
 LOWELL_PAGE = ["national-human-trafficking-hotline", "center-for-hope-and-healing",
                "alternative-house"]  # fmt: skip
 CAMBRIDGE_PAGE = ["national-human-trafficking-hotline", "transition-house",
                   "cha-access-crisis-line"]  # fmt: skip
-
-
-@pytest.fixture()
-def shipped(redis_client):
-    rebuild_index(redis_client, load_directory(DATA))
-    return redis_client
-
-
-def ids(result) -> list[str]:
-    return [item.id for item in result.items]
 
 
 def _police(item) -> bool:

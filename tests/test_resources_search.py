@@ -5,23 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from hotline.resources import ensure_index, load_directory, rebuild_index, search
 from hotline.resources.index import index_key, index_meta
-from tests.resources_helpers import DATA, entry, write_dir
+from tests.resources_helpers import entry, ids, write_dir
 
 NY = ZoneInfo("America/New_York")
-
-
-@pytest.fixture()
-def shipped(redis_client):
-    rebuild_index(redis_client, load_directory(DATA))
-    return redis_client
-
-
-def ids(result) -> list[str]:
-    return [item.id for item in result.items]
 
 
 def test_lowell_zip_returns_lowell_organisations(shipped):
