@@ -23,6 +23,7 @@ from hotline.resources.views import PhoneView, ResourceView, SearchResult
 
 LABELS_FILE = "resources.yaml"
 MAX_SEGMENTS = 2  # per message
+GSM7_MOST = 2 * 153  # characters in 2 concatenated GSM-7 segments: no message is longer
 MAX_MESSAGES = 2  # per page of results
 MAX_PHONES = 3
 QUIET_KINDS = ("hotline", "text-line")  # kinds whose label adds nothing to "Call ... (24/7)"
@@ -200,34 +201,49 @@ def sms_item(item: ResourceView, labels: dict[str, str], level: int = 4, n: int 
     return "\n".join(lines)
 
 
-def _messages(head: str, items: list[str], tail: str, cut: int) -> list[str] | None:
-    """Items [0, cut) with the head in the first message, the rest with the tail in the
-    second; None unless every message fits."""
-    if cut < len(items):
-        groups = [[head, *items[:cut]], [*items[cut:], tail]]
-    else:
-        groups = [[head, *items, tail]]
-    out = [sms_text("\n".join(p for p in group if p)) for group in groups]
-    return None if None in out else out  # type: ignore[return-value]
+class _Page:
+    """One page being fitted: each entry rendered once per detail level, each message checked
+    as written, then with the letters GSM-7 lacks written plainly (sms_text, cached)."""
 
+    def __init__(self, items: list[ResourceView], labels: dict[str, str], head, tail, first):
+        self.items, self.labels, self.first = items, labels, first
+        self.head, self.tail = head, tail
+        self._texts: dict[tuple[int, int], str] = {}
 
-def _fit(items, labels, head, tail, first, levels) -> list[str] | None:
-    """The page at these detail levels in the fewest messages, the first as short as possible
-    (a lookup's lead-in can then travel with it); None when it needs more than MAX_MESSAGES."""
-    texts = [
-        sms_item(it, labels, lv, first + i)
-        for i, (it, lv) in enumerate(zip(items, levels, strict=True))
-    ]
-    found = [o for cut in range(1, len(texts) + 1) if (o := _messages(head, texts, tail, cut))]
-    return min(found, key=lambda o: (len(o), len(o[0]))) if found else None
+    def text(self, i: int, level: int) -> str:
+        key = (i, level)
+        if key not in self._texts:
+            self._texts[key] = sms_item(self.items[i], self.labels, level, self.first + i)
+        return self._texts[key]
+
+    def fit(self, levels: list[int]) -> list[str] | None:
+        """The entries at these levels in one message, else in two with the first as short as
+        possible (a lookup's lead-in can then travel with it); None if they need more."""
+        texts = [self.text(i, lv) for i, lv in enumerate(levels)]
+        size = sum(map(len, (self.head, *texts, self.tail)))
+        if size > MAX_MESSAGES * GSM7_MOST:
+            return None  # cannot fit, even in plain GSM-7
+        if size <= GSM7_MOST and (one := self._messages([self.head, *texts, self.tail])):
+            return one
+        last = len(texts) + 1 if self.tail else len(texts)
+        for cut in range(1, last):
+            if two := self._messages([self.head, *texts[:cut]], [*texts[cut:], self.tail]):
+                return two
+        return None
+
+    @staticmethod
+    def _messages(*groups: list[str]) -> list[str] | None:
+        out = [sms_text("\n".join(p for p in group if p)) for group in groups]
+        return None if None in out else out  # type: ignore[return-value]
 
 
 def _page(items: list[ResourceView], labels: dict[str, str], head: str, tail: str, first: int):
     """The page in at most MAX_MESSAGES messages: the richest level every entry can share, then
     one more level at a time for each entry in turn, first entries first, while it fits."""
+    page = _Page(items, labels, head, tail, first)
     for level in DETAIL_LEVELS:
         levels = [level] * len(items)
-        if (best := _fit(items, labels, head, tail, first, levels)) is None:
+        if (best := page.fit(levels)) is None:
             continue
         raised = True
         while raised:
@@ -236,14 +252,14 @@ def _page(items: list[ResourceView], labels: dict[str, str], head: str, tail: st
                 if levels[i] == DETAIL_LEVELS[0]:
                     continue
                 levels[i] += 1
-                if (richer := _fit(items, labels, head, tail, first, levels)) is None:
+                if (richer := page.fit(levels)) is None:
                     levels[i] -= 1
                 else:
                     best, raised = richer, True
         return best
     # A page nothing can fit (names far too long in UCS-2): one message per entry, each cut to
     # fit. `hotline flows check` reports such an entry before it ever reaches a texter.
-    texts = [sms_item(item, labels, 0, first + i) for i, item in enumerate(items)]
+    texts = [page.text(i, 0) for i in range(len(items))]
     return [sms_text(t) or t[:60] for t in (head, *texts, tail) if t]
 
 
