@@ -188,12 +188,13 @@ def read_directory(path: Path, today: date | None = None) -> Directory:
 
 
 def _one_rule_per_town(resources: list[Resource], origins: dict[str, str]) -> list[Problem]:
-    """All entries of a town are placed the same way, so a ZIP centroid cannot put some of
-    them kilometres ahead of the rest (ranking breaks ties by distance)."""
+    """A town's entries placed by centroid use one centroid, so a ZIP centroid cannot put some
+    of them kilometres ahead of the rest (ranking breaks ties by distance). Real coordinates
+    (`given`, from an import) are not an approximation and may sit beside either."""
     rules: dict[str, dict[str, str]] = {}
     for res in resources:
         loc = res.location
-        if loc and loc.town and loc.coordinates:
+        if loc and loc.town and loc.coordinates in ("zip-centroid", "town-centroid"):
             rules.setdefault(loc.town.lower(), {}).setdefault(loc.coordinates, res.id)
     out = []
     for town, used in rules.items():

@@ -179,7 +179,9 @@ def _shorten(name: str, limit: int) -> str:
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
-def sms_item(item: ResourceView, labels: dict[str, str], level: int = 4, n: int | None = None):
+def sms_item(
+    item: ResourceView, labels: dict[str, str], level: int = 4, n: int | None = None
+) -> str:
     """One entry, its number first ('1) Call ... (24/7)'), then its name, and more by level.
 
     4: up to 3 numbers, what and where, service hours, languages; 3: 2 numbers, what and
@@ -202,10 +204,12 @@ def sms_item(item: ResourceView, labels: dict[str, str], level: int = 4, n: int 
 
 
 class _Page:
-    """One page being fitted: each entry rendered once per detail level, each message checked
-    as written, then with the letters GSM-7 lacks written plainly (sms_text, cached)."""
+    """One page being fitted: each entry rendered once per detail level; each message sent as
+    written, or with the letters GSM-7 lacks written plainly when only that fits (sms_text)."""
 
-    def __init__(self, items: list[ResourceView], labels: dict[str, str], head, tail, first):
+    def __init__(
+        self, items: list[ResourceView], labels: dict[str, str], head: str, tail: str, first: int
+    ):
         self.items, self.labels, self.first = items, labels, first
         self.head, self.tail = head, tail
         self._texts: dict[tuple[int, int], str] = {}
@@ -237,7 +241,9 @@ class _Page:
         return None if None in out else out  # type: ignore[return-value]
 
 
-def _page(items: list[ResourceView], labels: dict[str, str], head: str, tail: str, first: int):
+def _page(
+    items: list[ResourceView], labels: dict[str, str], head: str, tail: str, first: int
+) -> list[str]:
     """The page in at most MAX_MESSAGES messages: the richest level every entry can share, then
     one more level at a time for each entry in turn, first entries first, while it fits."""
     page = _Page(items, labels, head, tail, first)

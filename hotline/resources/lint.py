@@ -96,6 +96,10 @@ def _language_problems(
         spoken = format_voice(SearchResult("found", SAMPLE_PLACE, [view], has_more=True), labels)
         for message in rules.forbidden_claims(lang, spoken):
             yield view.id, f"spoken result {message}"
+    # The replies without results: an unknown place, nothing near, no more.
+    for status, offset in (("not_found", 0), ("found", 0), ("found", page_size)):
+        empty = SearchResult(status, SAMPLE_PLACE, [], offset=offset)
+        yield from _page_problems([], format_sms(empty, labels), rules, lang, also)
     # The longest entries together: the page most likely not to fit.
     longest = sorted(views, key=lambda v: -len(sms_item(v, labels)))
     for start in range(0, len(longest), page_size):
@@ -112,7 +116,7 @@ def _page_problems(
     also: tuple[str, ...],
 ) -> Iterator[tuple[str, str]]:
     """Problems of one formatted page, blamed on its first entry (naming the others)."""
-    first = page[0].id
+    first = page[0].id if page else "(no results)"
     with_others = f" (page with {', '.join(v.id for v in page[1:])})" if len(page) > 1 else ""
     if len(messages) > MAX_MESSAGES:
         yield (
