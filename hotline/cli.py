@@ -175,10 +175,18 @@ def flows() -> None:
 
 @flows.command("check")
 @click.option("--dir", "flows_dir", type=click.Path(path_type=Path), default=None)
-def flows_check(flows_dir: Path | None) -> None:
-    """Lint every flow; exit non-zero with file:line messages when anything is wrong."""
+@click.option("--data", "resources_dir", type=click.Path(path_type=Path), default=None,
+              help="Directory folder whose formatted results are checked too "
+              "(default HOTLINE_RESOURCES_DIR or data).")  # fmt: skip
+def flows_check(flows_dir: Path | None, resources_dir: Path | None) -> None:
+    """Lint every flow, and the directory as the flows send it; exit non-zero with file:line
+    messages when anything is wrong."""
     settings = load_settings(dev_environ())
-    issues = check_flows(flows_dir or settings.flows_dir, {"program": settings.program_name})
+    issues = check_flows(
+        flows_dir or settings.flows_dir,
+        {"program": settings.program_name},
+        resources_dir or settings.resources_dir,
+    )
     for issue in issues:
         click.echo(str(issue), err=True)
     if issues:

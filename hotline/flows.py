@@ -119,10 +119,18 @@ def load_hotline(flows_dir: Path) -> tuple[Hotline, dict[str, _Document]]:
     return hotline, docs
 
 
-def check(flows_dir: Path, context: Mapping[str, str] | None = None) -> list[FlowIssue]:
-    """Every problem in flows_dir, as file:line issues (empty when all is well)."""
+def check(
+    flows_dir: Path,
+    context: Mapping[str, str] | None = None,
+    resources_dir: Path | None = None,
+) -> list[FlowIssue]:
+    """Every problem in flows_dir, as file:line issues (empty when all is well).
+
+    With `resources_dir`, the directory's results as the formatter writes them are held to
+    the same rules as flow texts (hotline/resources/lint.py).
+    """
     try:
-        hotline = load_checked(flows_dir, context)
+        hotline = load_checked(flows_dir, context, resources_dir)
         load_lexicon(flows_dir, hotline)
     except FlowLoadError as exc:
         return exc.issues
@@ -143,13 +151,25 @@ def load_lexicon(flows_dir: Path, hotline: Hotline) -> Lexicon:
     return lexicon
 
 
-def load_checked(flows_dir: Path, context: Mapping[str, str] | None = None) -> Hotline:
-    """The hotline, or FlowLoadError when any lint fails: a broken flow never goes live."""
+def load_checked(
+    flows_dir: Path,
+    context: Mapping[str, str] | None = None,
+    resources_dir: Path | None = None,
+) -> Hotline:
+    """The hotline, or FlowLoadError when any lint fails: a broken flow never goes live.
+
+    With `resources_dir`, the directory formatted in every language must pass too.
+    """
     hotline, docs = load_hotline(flows_dir)
     issues = [
         FlowIssue(docs[p.flow].path, docs[p.flow].line(p.path), str(p))
         for p in lint(hotline, context)
     ]
+    if not issues and resources_dir is not None:
+        from hotline.resources.lint import check_formatting
+
+        found = check_formatting(hotline, Path(flows_dir), Path(resources_dir), context)
+        issues = [FlowIssue(i.file, i.line, f"directory: {i.message}") for i in found]
     if issues:
         raise FlowLoadError(issues)
     return hotline

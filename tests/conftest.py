@@ -102,3 +102,12 @@ def texter(client):
     from tests.phone import Texter
 
     return Texter(client)
+
+
+@pytest.fixture()
+def shipped(redis_client):
+    """Redis holding the search index of the shipped directory (data/)."""
+    from hotline.resources import load_directory, rebuild_index
+
+    rebuild_index(redis_client, load_directory(ROOT / "data"))
+    return redis_client

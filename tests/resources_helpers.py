@@ -36,3 +36,7 @@ def write_dir(tmp_path: Path, entries: list[dict], name: str = "resources.yaml")
     folder.mkdir(exist_ok=True)
     (folder / name).write_text(yaml.safe_dump({"resources": entries}, sort_keys=False))
     return folder
+
+
+def ids(result) -> list[str]:
+    return [item.id for item in result.items]

@@ -199,3 +199,109 @@ def test_an_sms_lookup_needs_a_neutral_lead_in(flows_dir):
     assert any(
         "nodes.find: an SMS lookup needs a neutral 'found'" in m for m in messages(flows_dir)
     )
+
+
+# -- issue 13: claims a language may not make ---------------------------------------------------
+def test_spanish_may_not_tell_anyone_to_text_911(flows_dir):
+    edit(flows_dir, lambda d: d["nodes"]["bye"]["text"].update(es="Adiós. Envíe un texto al 911."))
+    assert any(
+        "nodes.bye.text.es: says 'texto al 911': claim 'text_911' is not allowed in 'es'" in m
+        for m in messages(flows_dir)
+    )
+
+
+def test_spaced_digits_and_other_fields_count_too(flows_dir):
+    edit(flows_dir, lambda d: d["nodes"]["ask"]["invalid"].update(es="Mande un mensaje al 9 1 1."))
+    assert any("nodes.ask.invalid.es: says" in m for m in messages(flows_dir))
+
+
+def test_english_alone_may_say_call_or_text_911(flows_dir):
+    edit(flows_dir, lambda d: d["nodes"]["bye"]["text"].update(en="Bye. Call or text 911."))
+    assert messages(flows_dir) == []
+    edit(flows_dir, lambda d: d["nodes"]["bye"]["text"].update(es="Adiós. Call or text 911."))
+    assert any("nodes.bye.text.es: says 'text 911'" in m for m in messages(flows_dir))
+
+
+def test_a_new_language_must_declare_how_it_would_claim_text_911(flows_dir):
+    edit(flows_dir, lambda d: d["languages"].update(pt={"name": "Português"}), "hotline.yaml")
+    assert any("claims.text_911.patterns: no patterns for 'pt'" in m for m in messages(flows_dir))
+
+
+def test_a_claim_pattern_that_is_not_a_regex_names_its_line(flows_dir):
+    edit(flows_dir, lambda d: d["claims"]["text_911"]["patterns"].update(es=["(unclosed"]),
+         "hotline.yaml")  # fmt: skip
+    [issue] = check(flows_dir)
+    assert issue.file.name == "hotline.yaml" and issue.line > 1 and "not a regex" in issue.message
+
+
+# -- issue 13: the directory as texters get it ---------------------------------------------------
+def _directory(tmp_path: Path, entries: list[dict]) -> Path:
+    from tests.resources_helpers import write_dir
+
+    return write_dir(tmp_path, entries)
+
+
+def _with_labels(flows_dir: Path, **changes: str) -> None:
+    shutil.copy(SHIPPED / "resources.yaml", flows_dir / "resources.yaml")
+    edit(flows_dir, lambda d: d["labels"]["en"].update(changes), "resources.yaml")
+
+
+def directory_messages(flows_dir: Path, data: Path) -> list[str]:
+    return [str(i) for i in check(flows_dir, {"program": "Info Line"}, data)]
+
+
+def test_the_shipped_directory_passes_in_every_language():
+    assert directory_messages(SHIPPED, SHIPPED.parent / "data") == []
+
+
+def test_a_result_that_opens_with_a_revealing_word(flows_dir, tmp_path):
+    from tests.resources_helpers import entry
+
+    edit(flows_dir, _discreet, "hotline.yaml")
+    _with_labels(flows_dir, item="{n}) Trafficking help: {text}")
+    data = _directory(tmp_path, [entry("one")])
+    found = directory_messages(flows_dir, data)
+    assert any(f"{data / 'resources.yaml'}:" in m and "one: en: a result opens with revealing "
+               "word(s) ['trafficking']" in m for m in found), found  # fmt: skip
+
+
+def test_directory_results_may_not_tell_a_spanish_texter_to_text_911(flows_dir, tmp_path):
+    from tests.resources_helpers import entry
+
+    _with_labels(flows_dir)
+    nine11 = entry("nine-one-one", phones=[{"number": "911", "kind": "emergency", "text": True}],
+                   location=None, service_area={"scope": "statewide"})  # fmt: skip
+    found = directory_messages(flows_dir, _directory(tmp_path, [nine11]))
+    assert any("nine-one-one: es: results says 'texto al 911'" in m for m in found), found
+    english_only = {**nine11, "phones": [{**nine11["phones"][0], "text_languages": ["en"]}]}
+    assert directory_messages(flows_dir, _directory(tmp_path, [english_only])) == []
+
+
+def test_a_page_of_results_in_more_than_two_sms(flows_dir, tmp_path):
+    from tests.resources_helpers import PROVENANCE, entry
+
+    _with_labels(flows_dir, unverified="Not yet confirmed. " * 12)
+    low = {**PROVENANCE, "confidence": "low"}
+    data = _directory(tmp_path, [entry(f"e{i}", provenance=low) for i in range(3)])
+    found = directory_messages(flows_dir, data)
+    assert any("a page of results takes 3 SMS, at most 2" in m for m in found), found
+
+
+def test_cli_checks_the_directory_too(tmp_path):
+    from tests.resources_helpers import entry
+
+    bad = entry("nine-one-one", phones=[{"number": "911", "kind": "emergency", "text": True}],
+                location=None, service_area={"scope": "statewide"})  # fmt: skip
+    data = _directory(tmp_path, [bad])
+    result = CliRunner().invoke(
+        main, ["flows", "check", "--dir", str(SHIPPED), "--data", str(data)]
+    )
+    assert result.exit_code == 1 and f"{data / 'resources.yaml'}:2: directory:" in result.output
+
+
+def test_a_new_language_must_list_its_revealing_words(flows_dir):
+    edit(flows_dir, _discreet, "hotline.yaml")
+    edit(flows_dir, lambda d: d["languages"].update(pt={"name": "Português"}), "hotline.yaml")
+    assert any(
+        "discretion.revealing: no revealing words for 'pt'" in m for m in messages(flows_dir)
+    )

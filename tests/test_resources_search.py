@@ -5,38 +5,30 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from hotline.resources import ensure_index, load_directory, rebuild_index, search
 from hotline.resources.index import index_key, index_meta
-from tests.resources_helpers import DATA, entry, write_dir
+from tests.resources_helpers import entry, ids, write_dir
 
 NY = ZoneInfo("America/New_York")
 
 
-@pytest.fixture()
-def shipped(redis_client):
-    rebuild_index(redis_client, load_directory(DATA))
-    return redis_client
-
-
-def ids(result) -> list[str]:
-    return [item.id for item in result.items]
-
-
-def test_lowell_zip_returns_lowell_organisations_first(shipped):
+def test_lowell_zip_returns_lowell_organisations(shipped):
     result = search(shipped, "01852", limit=5)
     assert result.status == "found" and "Lowell" in result.place
-    assert all(item.town in ("Lowell", "Tewksbury") for item in result.items)
-    assert "center-for-hope-and-healing" in ids(search(shipped, "01852", limit=8))
-    assert result.has_more
+    assert "center-for-hope-and-healing" in ids(result) and result.has_more
+    local = [i for i in search(shipped, "01852", limit=100).items if i.scope == "local"]
+    assert local and all(item.town in ("Lowell", "Tewksbury") for item in local)
 
 
 def test_cambridge_zip_returns_cambridge_organisations(shipped):
-    result = search(shipped, "02139", limit=6)
+    result = search(shipped, "02139", limit=30)
     assert result.status == "found"
     assert {"transition-house", "maps-cambridge"} <= set(ids(result))
-    assert all(item.town == "Cambridge" for item in result.items if item.scope == "local")
+    for tier in (0, 1):  # in each tier, Cambridge's own entries before other towns'
+        here = [
+            i.town == "Cambridge" for i in result.items if i.scope == "local" and i.tier == tier
+        ]
+        assert here == sorted(here, reverse=True) and here[0]
 
 
 def test_town_names_any_case_and_misspelt(shipped):
@@ -57,16 +49,20 @@ def test_zip_outside_massachusetts_gets_only_wide_lines(shipped):
     result = search(shipped, "03060", limit=50)
     assert result.status == "outside" and "NH" in result.place
     assert result.items and all(item.scope in ("statewide", "national") for item in result.items)
-    assert ids(result)[:2] == ["emergency-911", "national-human-trafficking-hotline"]
+    assert ids(result)[0] == "national-human-trafficking-hotline"
+    assert "emergency-911" in ids(result)
 
 
-def test_local_before_wide_and_unverified_after_verified(shipped):
+def test_need_first_then_local_before_wide_and_unverified_after_verified(shipped):
     items = search(shipped, "01852", limit=100).items
-    scopes = [i.scope in ("statewide", "national") for i in items if i.verified]
-    assert scopes == sorted(scopes)  # all verified local, then verified wide
     verified = [i.verified for i in items]
     assert verified == sorted(verified, reverse=True)  # unverified only at the end
     assert not items[-1].verified
+    tiers = [i.tier for i in items if i.verified]
+    assert tiers == sorted(tiers)  # 24/7 lines, services, law enforcement
+    lines = [i for i in items if i.verified and i.tier == 0 and not i.narrow and i.priority == 5]
+    wide = [i.scope in ("statewide", "national") for i in lines]
+    assert wide == sorted(wide) and wide[0] is False  # Lowell's own lines before wide ones
 
 
 def test_wide_lines_come_first_when_nothing_local_matches(shipped):

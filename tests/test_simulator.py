@@ -62,7 +62,7 @@ def test_a_call_walks_keypad_answers_to_the_zip_read_out(client):
     assert "by ZIP code, press 2" in says(menu["twiml"])
     voice(client, "/voice/step", CallSid=sid, Digits="2")
     found = voice(client, "/voice/step", CallSid=sid, Digits="01852")
-    assert "Lowell Community Health Center" in says(found["twiml"])
+    assert "Center for Hope and Healing" in says(found["twiml"])
     assert found["session"]["flow"] == "voice" and found["session"]["language"] == "en"
     silent = voice(client, "/voice/step?silence=1", CallSid=sid)
     assert silent["status"] == 200 and says(silent["twiml"])

@@ -109,7 +109,7 @@ def test_language_keyword_switches_to_spanish_and_back(texter):
     texter.send("hello")
     reply = texter.reply("ESPAÑOL")
     assert "Listo, español." in reply and "Responda con un numero" in reply
-    assert "codigo postal" in texter.reply("1")
+    assert "código postal" in texter.reply("1")
     assert "Reply with a number" in texter.reply("english")
 
 
@@ -118,7 +118,7 @@ def test_spanish_via_the_language_menu(texter):
     texter.send("6")
     reply = texter.reply("2")
     assert "Responda con un numero" in reply
-    assert "¿Que vio?" in texter.reply("3")
+    assert "¿Qué vio?" in texter.reply("3")
 
 
 def test_same_message_sid_twice_gives_same_reply_and_changes_state_once(texter, redis_client):

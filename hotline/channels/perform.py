@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
@@ -22,13 +22,16 @@ def labels(language: str) -> dict[str, str]:
         cached = load_labels(current.settings().flows_dir)
         current_app.extensions["hotline.resource_labels"] = cached
     default = current.flows().default_language
-    return cached.get(language) or cached[default]
+    # Without words of its own a language borrows the default's, but keeps its code: which
+    # summary to use and whether a line takes texts in it (text-to-911: English only).
+    return cached.get(language) or {**cached[default], "code": language}
 
 
 @dataclass
 class ChannelPerformer:
     channel: str
     sender: str
+    _last: tuple | None = field(default=None, init=False, repr=False)  # (SearchResult, labels)
 
     def lookup(self, action: Lookup) -> tuple[str, list[str]]:
         from hotline.resources import format_sms, format_voice, search
@@ -39,9 +42,19 @@ class ChannelPerformer:
             offset=action.page * size,
         )  # fmt: skip
         words = labels(action.language)
+        self._last = (result, words)
         if self.channel == "sms":
             return result.status, format_sms(result, words)
         return result.status, [format_voice(result, words)]
+
+    def results_after(self, lead: str) -> list[str]:
+        """The last SMS lookup's page again, opened by the flow's lead-in (<= 2 messages)."""
+        from hotline.resources import format_sms
+
+        if self._last is None or self.channel != "sms":
+            return [lead]
+        result, words = self._last
+        return format_sms(result, words, lead=lead)
 
     def escalate(self, action: Escalate, session: Session) -> list[str]:
         """Queue for a person (record + alert job); return the wait, or hours with 911/24/7."""

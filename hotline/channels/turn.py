@@ -7,6 +7,8 @@ from typing import Protocol
 
 from hotline.engine import Engine, Escalate, Event, Lookup, Results, Say, Session, Step
 
+LEAD_INS = ("found", "outside")  # the lookup node's words before its results
+
 
 class Performer(Protocol):
     """What a channel does for the engine: search the directory, queue for a person."""
@@ -16,6 +18,9 @@ class Performer(Protocol):
 
     def escalate(self, action: Escalate, session: Session) -> list[str]:
         """Queue the conversation; return any extra texts (wait time, hours) to say."""
+
+    # Optional: results_after(lead: str) -> list[str], the last lookup's results again with
+    # the lead-in opening them (SMS), so lead-in and results share their messages.
 
 
 @dataclass
@@ -30,6 +35,17 @@ class Turn:
         return [say.text for say in self.says if say.text]
 
 
+def _results(says: list[Say], node: str, results: list[str], performer, sms: bool) -> list[Say]:
+    """The results as Says. In SMS the lookup's lead-in just said opens the first results
+    message, so a page of results is at most 2 messages in all (resources/format.py)."""
+    last = says[-1] if sms and says else None
+    regroup = getattr(performer, "results_after", None)
+    if last and last.field in LEAD_INS and not last.audio and regroup and results:
+        says.pop()
+        results = regroup(last.text)
+    return [Say(text=t, node=node, field="results") for t in results]
+
+
 def run(engine: Engine, step: Step, performer: Performer, turn: Turn | None = None) -> Turn:
     """Follow the engine until it waits for the person (or ends), performing its actions."""
     turn = turn or Turn()
@@ -41,7 +57,8 @@ def run(engine: Engine, step: Step, performer: Performer, turn: Turn | None = No
             elif isinstance(output, Lookup):
                 status, results = performer.lookup(output)
             elif isinstance(output, Results):
-                turn.says += [Say(text=t, node=output.node, field="results") for t in results]
+                sms = engine.flow.channel == "sms"
+                turn.says += _results(turn.says, output.node, results, performer, sms)
             elif isinstance(output, Escalate):
                 turn.escalations.append(output)
                 for text in performer.escalate(output, step.session):

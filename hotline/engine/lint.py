@@ -43,10 +43,80 @@ class Problem:
 
 def lint(hotline: Hotline, context: Mapping[str, str] | None = None) -> list[Problem]:
     """All problems in all flows, in file order."""
-    problems = list(_keyword_problems(hotline))
+    problems = list(_keyword_problems(hotline)) + list(_claim_problems(hotline))
+    problems += list(_discretion_problems(hotline))
     for flow in hotline.flows.values():
         problems += FlowLinter(hotline, flow, dict(context or {})).run()
     return problems
+
+
+_SPACED_DIGIT = re.compile(r"\b(\d) (?=\d\b)")
+
+
+class TextRules:
+    """The rules any reply text must follow, whoever wrote it (a flow, or the directory's
+    formatter): no revealing word among its first words, no claim its language may not make.
+    Pure: give it the texts; `hotline/resources/lint.py` feeds it formatted directory results.
+    """
+
+    def __init__(self, hotline: Hotline, context: Mapping[str, str] | None = None):
+        self.context = dict(context or {})
+        rules = hotline.discretion
+        self.first_words = rules.first_words
+        self.revealing = {lang: {normalize(w) for w in ws} for lang, ws in rules.revealing.items()}
+        self.claims = [
+            (
+                name,
+                claim,
+                {lang: [re.compile(p) for p in ps] for lang, ps in claim.patterns.items()},
+            )
+            for name, claim in hotline.claims.items()
+        ]
+
+    def revealing_opening(self, lang: str, text: str, also: tuple[str, ...] = ()) -> list[str]:
+        """Revealing words among the first words a lock screen shows (lang's list, "*", also)."""
+        filled = fill(text, self.context)
+        words = _WORD.findall(normalize(filled))[: self.first_words]
+        banned = set().union(*(self.revealing.get(x, set()) for x in (lang, "*", *also)))
+        return [w for w in words if w in banned]
+
+    def forbidden_claims(self, lang: str, text: str) -> list[str]:
+        """One message per claim the text makes that its language may not make."""
+        said = _SPACED_DIGIT.sub(r"\1", normalize(fill(text, self.context)))
+        out = []
+        for name, claim, patterns in self.claims:
+            if lang in claim.allowed:
+                continue
+            for pattern in patterns.get(lang, []) + patterns.get("*", []):
+                if match := pattern.search(said):
+                    out.append(f"says {match.group(0)!r}: claim {name!r} is not allowed in "
+                               f"{lang!r} ({claim.rule})")  # fmt: skip
+                    break
+        return out
+
+
+def _discretion_problems(hotline: Hotline) -> Iterator[Problem]:
+    """Once the flows list revealing words, every language lists its own: a language without
+    a list would have no lock-screen check at all."""
+    revealing = hotline.discretion.revealing
+    for lang in hotline.languages if revealing else ():
+        if not revealing.get(lang) and not revealing.get("*"):
+            yield Problem(
+                "hotline", ("discretion", "revealing"),
+                f"no revealing words for {lang!r}: list the words that must not open a reply",
+            )  # fmt: skip
+
+
+def _claim_problems(hotline: Hotline) -> Iterator[Problem]:
+    """Every language that may not make a claim says how it would, so none repeats a mistake."""
+    for name, claim in hotline.claims.items():
+        for lang in hotline.languages:
+            if lang not in claim.allowed and not claim.patterns.get(lang):
+                yield Problem(
+                    "hotline", ("claims", name, "patterns"),
+                    f"no patterns for {lang!r}: list how {lang!r} would make this claim so "
+                    f"`flows check` can refuse it ({claim.rule})",
+                )  # fmt: skip
 
 
 def _keyword_problems(hotline: Hotline) -> Iterator[Problem]:
@@ -81,6 +151,7 @@ def edges(node: NodeBase) -> list[tuple[str, str]]:
 class FlowLinter:
     def __init__(self, hotline: Hotline, flow: Flow, context: dict[str, str]):
         self.hotline, self.flow, self.context = hotline, flow, context
+        self.rules = TextRules(hotline, context)
         self.langs = list(hotline.languages)
         self.vars = {n.save_as for n in flow.nodes.values() if isinstance(n, AskNode)}
         self.vars |= RUNTIME_VARS | set(context)
@@ -172,6 +243,8 @@ class FlowLinter:
                 self.add((*path, lang), f"language {lang!r} is not declared")
                 continue
             self._placeholders((*path, lang), value)
+            for message in self.rules.forbidden_claims(lang, value):
+                self.add((*path, lang), message)
             if self.flow.channel == "sms":
                 self._segments((*path, lang), value)
 
@@ -264,13 +337,10 @@ class Discreet:
     """
 
     def __init__(self, linter: FlowLinter):
-        self.linter, self.flow = linter, linter.flow
-        rules = linter.hotline.discretion
-        self.first_words = rules.first_words
-        self.revealing = {lang: {normalize(w) for w in ws} for lang, ws in rules.revealing.items()}
+        self.linter, self.flow, self.rules = linter, linter.flow, linter.rules
 
     def run(self) -> None:
-        if not self.revealing:
+        if not self.rules.revealing:
             return
         for path, text in dict(self.openers()).items():
             for lang, value in text.items():
@@ -307,9 +377,6 @@ class Discreet:
         return out + ([] if node.not_found else self._first_texts(node.not_found_next))
 
     def _check(self, path: tuple[str | int, ...], lang: str, value: str) -> None:
-        filled = fill(value, {**self.linter.context})
-        words = [w for w in _WORD.findall(normalize(filled))][: self.first_words]
-        banned = self.revealing.get(lang, set()) | self.revealing.get("*", set())
-        hits = [w for w in words if w in banned]
+        hits = self.rules.revealing_opening(lang, value)
         if hits:
             self.linter.add(path, f"reply opens with revealing word(s) {hits} (lock screen)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -181,6 +182,30 @@ class Discretion(Strict):
     revealing: dict[str, list[str]] = Field(default_factory=dict)
 
 
+class Claim(Strict):
+    """A claim only some languages may make, such as "text 911" (English only in Massachusetts).
+
+    `patterns` are regular expressions per language code ("*": every language not allowed),
+    matched against each text with case and accents folded and spaced digits joined ("9 1 1"
+    reads as 911). Every declared language not in `allowed` must list its own patterns, so a new
+    language has to say how it would make the claim before it can ship.
+    """
+
+    rule: str  # why, with the fact's source: shown with every problem
+    allowed: list[str] = Field(default_factory=list)
+    patterns: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _compiles(self) -> Claim:
+        for lang, patterns in self.patterns.items():
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"patterns.{lang}: {pattern!r} is not a regex: {exc}") from exc
+        return self
+
+
 class Hotline(Strict):
     """Everything in flows/: languages, keywords and the flows that use them."""
 
@@ -188,6 +213,7 @@ class Hotline(Strict):
     languages: dict[str, Language]
     keywords: KeywordSets
     discretion: Discretion = Field(default_factory=Discretion)
+    claims: dict[str, Claim] = Field(default_factory=dict)
     flows: dict[str, Flow] = Field(default_factory=dict)
 
     def flow(self, flow_id: str) -> Flow:

@@ -74,16 +74,21 @@ def load(resources_dir: Path | None) -> None:
 
 def _describe(n: int, item: ResourceView) -> list[str]:
     badge = "" if item.verified else "  [UNVERIFIED: confirm by calling]"
+    badge += "  [STAFF ONLY]" if item.staff_only else ""
     dist = f"{item.distance_km:.1f} km" if item.distance_km is not None else item.scope
     lines = [f"{n}. {item.name}  ({dist}){badge}"]
     for p in item.phones:
         how = "+".join(w for w, on in (("call", p.voice), ("text", p.text)) if on)
         extra = f" ext {p.ext}" if p.ext else ""
-        kw = f" keyword {p.keyword}" if p.keyword else ""
-        lines.append(f"   {how} {p.e164}{extra}{kw} ({p.kind})")
+        extra += f" keyword {p.keyword}" if p.keyword else ""
+        extra += f" begin with {p.prefix}" if p.prefix else ""
+        extra += f" texts in {','.join(p.text_languages)}" if p.text_languages else ""
+        extra += f" hours {_hours(p.hours)}" if p.hours else ""
+        lines.append(f"   {how} {p.e164}{extra} ({p.kind})")
     where = "confidential location" if item.confidential else (item.address or item.town or "")
     lines.append(f"   {', '.join(item.categories)}" + (f" | {where}" if where else ""))
-    lines.append(f"   hours: {_hours(item.hours)} | languages: {', '.join(item.languages) or '-'}")
+    langs = ", ".join(item.languages) or "unknown"
+    lines.append(f"   service hours: {_hours(item.hours)} | languages: {langs}")
     sources = "; ".join(f"{u} ({d})" for u, d in zip(item.sources, item.source_dates, strict=True))
     confirmed = item.confirmed_by_phone or "never"
     lines.append(f"   sources: {sources} | confirmed by phone: {confirmed}")
@@ -117,7 +122,7 @@ def search_cmd(query, category, language, population, open_now, limit, offset, r
     ensure_index(r, _resources_dir(resources_dir))
     result = search(
         r, query, category=category, language=language, population=population,
-        open_now=open_now, limit=limit, offset=offset,
+        open_now=open_now, limit=limit, offset=offset, for_staff=True,
     )  # fmt: skip
     if result.status == "not_found":
         raise click.ClickException(f"unknown ZIP code or Massachusetts town: {query!r}")

@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from hotline.resources import geocode
-from hotline.resources.models import Location, Resource
+from hotline.resources.models import ALWAYS, Location, Resource
 
 # Massachusetts' bounding box, for coordinates given by hand or by an import.
 MA_BOUNDS = (41.18, 42.89, -73.51, -69.85)
@@ -39,6 +39,7 @@ class Directory:
     resources: list[Resource]
     fingerprint: str = ""
     problems: list[Problem] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)  # id -> "file:line"
 
     def __len__(self) -> int:
         return len(self.resources)
@@ -114,6 +115,15 @@ def _semantic(resource: Resource, where: str, today: date) -> list[Problem]:
     for town in resource.service_area.towns:
         if geocode.town_centroid(town) is None:
             out.append(Problem(where, f"service area town {town!r} is not a Massachusetts town"))
+    if resource.hours == ALWAYS:
+        out.append(
+            Problem(
+                where,
+                "hours '24/7' on the entry reads as its office or address "
+                "being open 24/7: put it on the phone line that is",
+                "warning",
+            )
+        )
     years = [s.year for s in resource.provenance.sources if s.year]
     if not years:
         out.append(Problem(where, "no dated source", "warning"))
@@ -173,7 +183,32 @@ def read_directory(path: Path, today: date | None = None) -> Directory:
             resources.append(resource)
     if not files:
         problems.append(Problem(str(path), "no *.yaml files"))
-    return Directory(resources, fingerprint(files), problems)
+    problems += _one_rule_per_town(resources, seen)
+    return Directory(resources, fingerprint(files), problems, dict(seen))
+
+
+def _one_rule_per_town(resources: list[Resource], origins: dict[str, str]) -> list[Problem]:
+    """A town's entries placed by centroid use one centroid, so a ZIP centroid cannot put some
+    of them kilometres ahead of the rest (ranking breaks ties by distance). Real coordinates
+    (`given`, from an import) are not an approximation and may sit beside either."""
+    rules: dict[str, dict[str, str]] = {}
+    for res in resources:
+        loc = res.location
+        if loc and loc.town and loc.coordinates in ("zip-centroid", "town-centroid"):
+            rules.setdefault(loc.town.lower(), {}).setdefault(loc.coordinates, res.id)
+    out = []
+    for town, used in rules.items():
+        if len(used) > 1:
+            first = next(iter(used.values()))
+            named = ", ".join(f"{rule} ({ident})" for rule, ident in used.items())
+            out.append(
+                Problem(
+                    origins[first],
+                    f"one geocoding rule per town: {town.title()} "
+                    f"mixes {named}; use town-centroid for all of them",
+                )
+            )
+    return out
 
 
 def load_directory(path: Path) -> Directory:

@@ -1,21 +1,33 @@
-"""Search results as SMS (each entry within 2 segments) and as speech (numbers digit by digit).
+"""Search results as SMS (a page in at most 2 messages) and as speech (numbers digit by digit).
 
 Pure functions: every word comes from the labels of one language (flows/resources.yaml).
+
+An SMS result opens with its number ("1) Call 800-542-5212 (24/7)"), never with the
+service's name, so a lock screen shows nothing revealing; `hotline flows check` formats every
+entry of data/ in every language and checks it (hotline/resources/lint.py). Hours belong to
+the line they are given for: "24/7" is printed beside that number, not beside an office or an
+address. A line whose texts are answered only in some languages (text-to-911: English) is
+offered for calls only in the others.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
-from hotline.engine.segments import segment_count
+from hotline.engine.segments import segment_count, to_gsm7
 from hotline.resources.models import DAYS
 from hotline.resources.views import PhoneView, ResourceView, SearchResult
 
 LABELS_FILE = "resources.yaml"
-MAX_SEGMENTS = 2
+MAX_SEGMENTS = 2  # per message
+GSM7_MOST = 2 * 153  # characters in 2 concatenated GSM-7 segments: no message is longer
+MAX_MESSAGES = 2  # per page of results
 MAX_PHONES = 3
+QUIET_KINDS = ("hotline", "text-line")  # kinds whose label adds nothing to "Call ... (24/7)"
+DETAIL_LEVELS = (4, 3, 2, 1, 0)  # richest first (see sms_item); 0 also cuts long names
 
 
 def load_labels(flows_dir: Path) -> dict[str, dict[str, str]]:
@@ -30,11 +42,23 @@ def fits(text: str) -> bool:
     return segment_count(text) <= MAX_SEGMENTS
 
 
+def sms_text(text: str) -> str | None:
+    """The text as sent: as written when it fits in MAX_SEGMENTS, else with the letters GSM-7
+    lacks written plainly (Spanish keeps é, ñ, ü); None when neither fits."""
+    if fits(text):
+        return text
+    plain = to_gsm7(text)
+    return plain if fits(plain) else None
+
+
 # ---- shared pieces ----------------------------------------------------------------------
 
 
 def display_number(phone: PhoneView) -> str:
-    """'617-349-3300' for full numbers, bare digits for short codes like 911 or 233733."""
+    """'617-349-3300' for full numbers, bare digits for short codes like 911 or 233733, and a
+    number written with letters (1-800-RUNAWAY) exactly as the source prints it."""
+    if phone.vanity:
+        return phone.number
     if not phone.e164.startswith("+1"):
         return phone.e164
     d = phone.e164[2:]
@@ -65,12 +89,12 @@ def _day_groups(hours: dict) -> list[tuple[str, str, list]]:
     return groups
 
 
-def hours_text(hours: object, labels: dict[str, str], prefix: str = "") -> str | None:
-    """'Open 24/7', 'Mon-Fri 10am-4pm' in the label language, or None when hours are unknown."""
+def schedule_text(hours: object, labels: dict[str, str], prefix: str = "") -> str | None:
+    """'24/7' or 'Mon-Fri 10am-4pm' in the label language; None when hours are unknown."""
     if hours is None:
         return None
     if hours == "24/7":
-        return labels[f"{prefix}open_24_7"]
+        return labels[f"{prefix}always"]
     parts = []
     for first, last, ranges in _day_groups(hours):
         days = labels[f"{prefix}day.{first}"]
@@ -81,15 +105,25 @@ def hours_text(hours: object, labels: dict[str, str], prefix: str = "") -> str |
             for s, e in ranges
         )
         parts.append(f"{days} {times}")
-    return labels[f"{prefix}hours"].format(hours="; ".join(parts))
+    return "; ".join(parts)
 
 
-def _what(item: ResourceView, labels: dict[str, str]) -> str:
+def hours_text(hours: object, labels: dict[str, str], prefix: str = "") -> str | None:
+    """A service's own hours as a sentence ('Hours: Mon-Fri 10am-4pm'), or None if unknown."""
+    text = schedule_text(hours, labels, prefix)
+    return labels[f"{prefix}hours"].format(hours=text) if text else None
+
+
+def _what(item: ResourceView, labels: dict[str, str], where: bool = True) -> str:
     what = item.summary.get(labels["code"]) or ", ".join(
         labels.get(f"cat.{c}", c) for c in item.categories[:2]
     )
-    where = labels["confidential"] if item.confidential else (item.address or item.town)
-    return f"{what.rstrip('.')} - {where}" if where else what
+    place = labels["confidential"] if item.confidential else (item.address or item.town)
+    return f"{what.rstrip('.')} - {place}" if where and place else what
+
+
+def _language_names(codes: tuple[str, ...] | list[str], labels: dict[str, str]) -> str:
+    return ", ".join(labels.get(f"lang.{c}", c) for c in codes)
 
 
 def _languages(item: ResourceView, labels: dict[str, str]) -> str | None:
@@ -101,6 +135,34 @@ def _languages(item: ResourceView, labels: dict[str, str]) -> str | None:
     return labels["languages"].format(languages=", ".join(names))
 
 
+def _how(phone: PhoneView, labels: dict[str, str], number: str, prefix: str = "") -> str:
+    """Call / text / call-or-text, as this line takes them in the label language."""
+    texts = phone.texts_in(labels["code"])
+    if phone.text and (phone.keyword or phone.prefix) and not (texts or phone.voice):
+        texts = True  # a text-only line in other languages: say so beside it (_qualifiers)
+    if texts and phone.keyword:
+        return labels[f"{prefix}text_keyword"].format(keyword=phone.keyword, number=number)
+    if texts and phone.prefix:
+        return labels[f"{prefix}text_prefix"].format(prefix=phone.prefix, number=number)
+    if texts and phone.voice:
+        return labels[f"{prefix}call_or_text"].format(number=number)
+    if phone.text and not phone.voice:
+        return labels[f"{prefix}text"].format(number=number)
+    return labels[f"{prefix}call"].format(number=number)
+
+
+def _qualifiers(phone: PhoneView, labels: dict[str, str], prefix: str = "") -> list[str]:
+    out = []
+    if phone.kind not in QUIET_KINDS and (kind := labels.get(f"kind.{phone.kind}")):
+        out.append(kind)
+    if when := schedule_text(phone.hours, labels, prefix):
+        out.append(when)
+    if phone.text and not phone.voice and not phone.texts_in(labels["code"]):
+        names = _language_names(phone.text_languages, labels)
+        out.append(labels[f"{prefix}texts_in"].format(languages=names))
+    return out
+
+
 # ---- SMS ---------------------------------------------------------------------------------
 
 
@@ -108,70 +170,122 @@ def _phone_sms(phone: PhoneView, labels: dict[str, str]) -> str:
     number = display_number(phone)
     if phone.ext:
         number += " " + labels["ext"].format(ext=phone.ext)
-    if phone.keyword:
-        line = labels["text_keyword"].format(keyword=phone.keyword, number=number)
-    elif phone.text and phone.voice:
-        line = labels["call_or_text"].format(number=number)
-    elif phone.text:
-        line = labels["text"].format(number=number)
-    else:
-        line = labels["call"].format(number=number)
-    kind = labels.get(f"kind.{phone.kind}")
-    return f"{line} ({kind})" if kind else line
+    line = _how(phone, labels, number)
+    extra = _qualifiers(phone, labels)
+    return f"{line} ({', '.join(extra)})" if extra else line
 
 
-def _assemble(lines: list[tuple[int, int, str]]) -> str:
-    """Greedy by priority, printed in display order, keeping within MAX_SEGMENTS."""
-    chosen: list[tuple[int, str]] = []
-    for _prio, order, text in sorted(lines):
-        trial = sorted([*chosen, (order, text)])
-        if fits("\n".join(t for _, t in trial)):
-            chosen = trial
-    return "\n".join(t for _, t in chosen)
+def _shorten(name: str, limit: int) -> str:
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
-def _shorten(name: str, rest: list[str]) -> str:
-    """Trim a name until name + the required lines fit (a very long name in UCS-2)."""
-    while len(name) > 8 and not fits("\n".join([name, *rest])):
-        name = name[: max(8, len(name) - 8)].rstrip() + "…"
-    return name
+def sms_item(
+    item: ResourceView, labels: dict[str, str], level: int = 4, n: int | None = None
+) -> str:
+    """One entry, its number first ('1) Call ... (24/7)'), then its name, and more by level.
 
-
-def sms_item(item: ResourceView, labels: dict[str, str]) -> str:
-    """One entry: name, phone, what/where, hours, languages; a confirm-first note if unverified."""
-    phones = [_phone_sms(p, labels) for p in item.phones[:MAX_PHONES]]
-    must = [phones[0]] + ([labels["unverified"]] if not item.verified else [])
-    name = _shorten(item.name, must)
-    lines = [(0, 0, name), (0, 1, phones[0]), (1, 3, _what(item, labels))]
-    lines += [(3 + i, 2 + i / 10, p) for i, p in enumerate(phones[1:])]
-    hours = hours_text(item.hours, labels)
-    langs = _languages(item, labels)
-    if hours:
-        lines.append((2, 4, hours))
-    if langs:
-        lines.append((2, 5, langs))
+    4: up to 3 numbers, what and where, service hours, languages; 3: 2 numbers, what and
+    where, languages; 2: 1 number, what; 1: 1 number and the name; 0: the same, a long name
+    cut. A low-confidence entry always says "please confirm by calling".
+    """
+    phones = [_phone_sms(p, labels) for p in item.phones[: max(1, min(level - 1, MAX_PHONES))]]
+    head = "; ".join(phones)
+    if n is not None:
+        head = labels["item"].format(n=n, text=head)
+    name = _shorten(item.name, 40) if level == 0 else item.name
+    lines = [head, f"{name}: {_what(item, labels, where=level >= 3)}" if level >= 2 else name]
+    if level >= 4 and (hours := hours_text(item.hours, labels)):
+        lines.append(hours)
+    if level >= 3 and (langs := _languages(item, labels)):
+        lines.append(langs)
     if not item.verified:
-        lines.append((0, 6, labels["unverified"]))
-    return _assemble(lines)
+        lines.append(labels["unverified"])
+    return "\n".join(lines)
 
 
-def format_sms(result: SearchResult, labels: dict[str, str]) -> list[str]:
-    """One message per resource (each <= 2 segments), then the MORE hint when there is more.
+class _Page:
+    """One page being fitted: each entry rendered once per detail level; each message sent as
+    written, or with the letters GSM-7 lacks written plainly when only that fits (sms_text)."""
 
-    'outside' starts with a message saying so; 'not_found' is a single re-prompt.
+    def __init__(
+        self, items: list[ResourceView], labels: dict[str, str], head: str, tail: str, first: int
+    ):
+        self.items, self.labels, self.first = items, labels, first
+        self.head, self.tail = head, tail
+        self._texts: dict[tuple[int, int], str] = {}
+
+    def text(self, i: int, level: int) -> str:
+        key = (i, level)
+        if key not in self._texts:
+            self._texts[key] = sms_item(self.items[i], self.labels, level, self.first + i)
+        return self._texts[key]
+
+    def fit(self, levels: list[int]) -> list[str] | None:
+        """The entries at these levels in one message, else in two with the first as short as
+        possible (a lookup's lead-in can then travel with it); None if they need more."""
+        texts = [self.text(i, lv) for i, lv in enumerate(levels)]
+        size = sum(map(len, (self.head, *texts, self.tail)))
+        if size > MAX_MESSAGES * GSM7_MOST:
+            return None  # cannot fit, even in plain GSM-7
+        if size <= GSM7_MOST and (one := self._messages([self.head, *texts, self.tail])):
+            return one
+        last = len(texts) + 1 if self.tail else len(texts)
+        for cut in range(1, last):
+            if two := self._messages([self.head, *texts[:cut]], [*texts[cut:], self.tail]):
+                return two
+        return None
+
+    @staticmethod
+    def _messages(*groups: list[str]) -> list[str] | None:
+        out = [sms_text("\n".join(p for p in group if p)) for group in groups]
+        return None if None in out else out  # type: ignore[return-value]
+
+
+def _page(
+    items: list[ResourceView], labels: dict[str, str], head: str, tail: str, first: int
+) -> list[str]:
+    """The page in at most MAX_MESSAGES messages: the richest level every entry can share, then
+    one more level at a time for each entry in turn, first entries first, while it fits."""
+    page = _Page(items, labels, head, tail, first)
+    for level in DETAIL_LEVELS:
+        levels = [level] * len(items)
+        if (best := page.fit(levels)) is None:
+            continue
+        raised = True
+        while raised:
+            raised = False
+            for i in range(len(items)):
+                if levels[i] == DETAIL_LEVELS[0]:
+                    continue
+                levels[i] += 1
+                if (richer := page.fit(levels)) is None:
+                    levels[i] -= 1
+                else:
+                    best, raised = richer, True
+        return best
+    # A page nothing can fit (names far too long in UCS-2): one message per entry, each cut to
+    # fit. `hotline flows check` reports such an entry before it ever reaches a texter.
+    texts = [page.text(i, 0) for i in range(len(items))]
+    return [sms_text(t) or t[:60] for t in (head, *texts, tail) if t]
+
+
+def format_sms(result: SearchResult, labels: dict[str, str], lead: str = "") -> list[str]:
+    """A page of results in at most MAX_MESSAGES messages of MAX_SEGMENTS segments each,
+    opening with `lead` (the flow's neutral lead-in) and ending with the MORE hint when there
+    is more. 'outside' adds a note saying so; 'not_found' is a single re-prompt; an empty page
+    after the first says there is no more.
     """
     if result.status == "not_found":
-        return [labels["not_found"]]
-    out = []
-    if result.status == "outside":
-        out.append(labels["outside"].format(place=result.place))
+        return [t for t in (lead, labels["not_found"]) if t]
+    # Outside Massachusetts: say so, unless the flow's own lead-in (its `outside` text) did.
+    outside = result.status == "outside" and not lead
+    note = labels["outside"].format(place=result.place) if outside else ""
+    head = "\n".join(t for t in (lead, note) if t)
     if not result.items:
-        out.append(labels["none"].format(place=result.place))
-        return out
-    out.extend(sms_item(item, labels) for item in result.items)
-    if result.has_more:
-        out.append(labels["more"])
-    return out
+        key = "no_more" if result.offset else "none"
+        return [t for t in (head, labels[key].format(place=result.place)) if t]
+    tail = labels["more"] if result.has_more else ""
+    return _page(result.items, labels, head, tail, result.offset + 1)
 
 
 # ---- voice -------------------------------------------------------------------------------
@@ -188,32 +302,35 @@ def spoken_digits(digits: str) -> str:
     return ", ".join(" ".join(g) for g in groups)
 
 
+def spoken_number(phone: PhoneView) -> str:
+    """Digit by digit; a number written with letters keeps its word ('1, 8 0 0, RUNAWAY')."""
+    if phone.vanity:
+        parts = [p for p in re.split(r"[\s().-]+", phone.number) if p]
+        return ", ".join(" ".join(p) if p.isdigit() else p for p in parts)
+    return spoken_digits(phone.e164.removeprefix("+1"))
+
+
 def _phone_voice(phone: PhoneView, labels: dict[str, str]) -> str:
-    digits = spoken_digits(phone.e164.removeprefix("+1"))
+    number = spoken_number(phone)
     if phone.ext:
-        digits += ", " + labels["voice_ext"].format(ext=" ".join(phone.ext))
-    if phone.keyword:
-        return labels["voice_text_keyword"].format(keyword=phone.keyword, number=digits)
-    if phone.text and phone.voice:
-        return labels["voice_call_or_text"].format(number=digits)
-    if phone.text:
-        return labels["voice_text"].format(number=digits)
-    return labels["voice_call"].format(number=digits)
+        number += ", " + labels["voice_ext"].format(ext=" ".join(phone.ext))
+    sentence = _how(phone, labels, number, prefix="voice_")
+    extra = _qualifiers(phone, labels, prefix="voice_")
+    return f"{sentence.rstrip('.')}, {', '.join(extra)}." if extra else sentence
 
 
 def voice_item(n: int, item: ResourceView, labels: dict[str, str]) -> str:
     parts = [labels["voice_item"].format(n=n, name=item.name)]
     if not item.verified:
         parts.append(labels["voice_unverified"])
-    parts.append(_what(item, labels).replace(" - ", ", ") + ".")
+    parts.append(_what(item, labels).rstrip(".").replace(" - ", ", ") + ".")
     parts += [_phone_voice(p, labels) for p in item.phones[:MAX_PHONES]]
     hours = hours_text(item.hours, labels, prefix="voice_")
     if hours:
         parts.append(hours)
     first = item.phones[0]
-    if first.voice and not first.keyword:
-        digits = spoken_digits(first.e164.removeprefix("+1"))
-        parts.append(labels["voice_repeat"].format(number=digits))
+    if first.voice and not (first.keyword or first.prefix):
+        parts.append(labels["voice_repeat"].format(number=spoken_number(first)))
     return " ".join(parts)
 
 
@@ -225,7 +342,8 @@ def format_voice(result: SearchResult, labels: dict[str, str]) -> str:
     if result.status == "outside":
         parts.append(labels["voice_outside"].format(place=result.place))
     if not result.items:
-        parts.append(labels["voice_none"].format(place=result.place))
+        key = "voice_no_more" if result.offset else "voice_none"
+        parts.append(labels[key].format(place=result.place))
         return " ".join(parts)
     start = result.offset + 1
     parts += [voice_item(start + i, item, labels) for i, item in enumerate(result.items)]

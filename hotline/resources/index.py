@@ -42,12 +42,17 @@ def _build_key(token: str, suffix: str) -> str:
     return key(BASE, "build", token, suffix)
 
 
+def static_rank(resource: Resource, order: int) -> tuple:
+    """The part of the ranking that does not depend on the search (search.py adds the rest)."""
+    return (not resource.verified, resource.tier, resource.narrow, resource.priority, order)
+
+
 def _groups(resources: list[Resource]) -> tuple[dict, dict, dict]:
-    """Per-category member lists: geo points, area fields -> ids, wide lines (verified first)."""
+    """Per-category member lists: geo points, area fields -> ids, wide lines in rank order."""
     geo: dict[str, list] = {}
     areas: dict[str, list[str]] = {}
     wide: dict[str, list[str]] = {}
-    ordered = sorted(resources, key=lambda r: not r.verified)  # stable: file order otherwise
+    ordered = [r for _, r in sorted(enumerate(resources), key=lambda x: static_rank(x[1], x[0]))]
     for res in ordered:
         for cat in (ALL, *res.categories):
             if res.wide:
@@ -67,7 +72,10 @@ def _write(pipe: redis.client.Pipeline, token: str, resources: list[Resource]) -
     docs = _build_key(token, "docs")
     for start in range(0, len(resources), CHUNK):
         chunk = resources[start : start + CHUNK]
-        pipe.hset(docs, mapping={r.id: json.dumps(to_doc(r), separators=(",", ":")) for r in chunk})
+        pipe.hset(docs, mapping={
+            r.id: json.dumps(to_doc(r, start + i), separators=(",", ":"))
+            for i, r in enumerate(chunk)
+        })  # fmt: skip
         pipe.execute()
     geo, areas, wide = _groups(resources)
     for cat, members in geo.items():

@@ -44,6 +44,17 @@ WIDE_SCOPES = ("statewide", "national")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS = "24/7"
 
+# Ranking by need (issue 13): 24/7 crisis and advocacy lines, then services, then law
+# enforcement. A "line" is a phone of one of these kinds that is itself open 24/7.
+LINE_KINDS = ("hotline", "crisis", "text-line")
+TIER_LINE, TIER_SERVICE, TIER_POLICE = 0, 1, 2
+POLICE = "law-enforcement"
+# Eligibility that keeps an entry off a general first page: one gender, LGBTQ people only, or
+# no adults at all. "adults" and "immigrants" are wide enough for a general search.
+NARROWING = frozenset({"men", "women", "lgbtq"})
+WIDE_ENOUGH = frozenset({"adults", "immigrants"})
+DEFAULT_PRIORITY = 5
+
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,80}$")
 _SHORT_CODE = re.compile(r"^\d{3,6}$")
 _RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -58,14 +69,23 @@ class _Strict(BaseModel):
 
 
 class Phone(_Strict):
-    """A number exactly as the source wrote it; `e164` is derived, so the data stays greppable."""
+    """A number exactly as the source wrote it; `e164` is derived, so the data stays greppable.
+
+    `hours` are this line's own hours ("24/7" belongs to a line, never to an office or an
+    address). `text_languages`: the languages texts to it are answered in, when a source says
+    (text-to-911 is English only); empty means unknown. `keyword`: a word to send on its own;
+    `prefix`: a word to begin a message with, followed by the message (Tip411's "Tip650").
+    """
 
     number: str
     kind: Literal[PHONE_KINDS]  # type: ignore[valid-type]
     voice: bool = True
     text: bool = False
     keyword: str | None = None
+    prefix: str | None = None
     ext: str | None = None
+    hours: str | dict[str, str] | None = None
+    text_languages: tuple[str, ...] = ()
 
     @field_validator("number")
     @classmethod
@@ -80,6 +100,30 @@ class Phone(_Strict):
         if not phonenumbers.is_valid_number(parsed):
             raise ValueError(f"phone {value!r} is not a valid number")
         return value
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str | dict[str, str] | None) -> str | dict[str, str] | None:
+        parse_hours(value)
+        return value
+
+    @field_validator("text_languages")
+    @classmethod
+    def _text_languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _language_codes(value)
+
+    @model_validator(mode="after")
+    def _texting(self) -> Phone:
+        if (self.keyword or self.prefix or self.text_languages) and not self.text:
+            raise ValueError("keyword, prefix and text_languages need text: true")
+        if self.keyword and self.prefix:
+            raise ValueError("give a keyword (sent alone) or a prefix (begins a message), not both")
+        return self
+
+    @property
+    def vanity(self) -> bool:
+        """Written with letters, as 1-800-RUNAWAY: shown as the source prints it."""
+        return bool(re.search(r"[A-Za-z]{3}", self.number))
 
     @property
     def short(self) -> bool:
@@ -179,6 +223,8 @@ class Resource(_Strict):
     interpreters: bool = False
     serves: tuple[Literal[POPULATIONS], ...] = ()  # type: ignore[valid-type]
     website: str | None = None
+    priority: int = Field(DEFAULT_PRIORITY, ge=1, le=9)
+    staff_only: bool = False
     provenance: Provenance
 
     @field_validator("id")
@@ -191,10 +237,7 @@ class Resource(_Strict):
     @field_validator("languages")
     @classmethod
     def _languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [code for code in value if not _LANG.match(code)]
-        if bad:
-            raise ValueError(f"language codes must be ISO 639 codes like 'es', 'pt', 'km': {bad}")
-        return value
+        return _language_codes(value)
 
     @field_validator("hours")
     @classmethod
@@ -210,6 +253,20 @@ class Resource(_Strict):
         return self
 
     @property
+    def tier(self) -> int:
+        """0: a 24/7 crisis or advocacy line; 1: a service; 2: law enforcement."""
+        if POLICE in self.categories:
+            return TIER_POLICE
+        if any(p.kind in LINE_KINDS and p.hours == ALWAYS for p in self.phones):
+            return TIER_LINE
+        return TIER_SERVICE
+
+    @property
+    def narrow(self) -> bool:
+        """True when it serves only some people (a men-only home, children only)."""
+        return is_narrow(self.serves)
+
+    @property
     def verified(self) -> bool:
         """Low-confidence entries are shown last, with 'please confirm by calling'."""
         return self.provenance.confidence != "low"
@@ -221,6 +278,19 @@ class Resource(_Strict):
     @property
     def schedule(self) -> Schedule | None:
         return parse_hours(self.hours)
+
+
+def _language_codes(value: tuple[str, ...]) -> tuple[str, ...]:
+    bad = [code for code in value if not _LANG.match(code)]
+    if bad:
+        raise ValueError(f"language codes must be ISO 639 codes like 'es', 'pt', 'km': {bad}")
+    return value
+
+
+def is_narrow(serves: tuple[str, ...] | list[str]) -> bool:
+    """Eligibility too narrow for a general first page (see NARROWING); empty = everyone."""
+    groups = set(serves)
+    return bool(groups) and bool(groups & NARROWING or not groups & WIDE_ENOUGH)
 
 
 def _minutes(hh: str, mm: str) -> int:

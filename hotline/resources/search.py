@@ -1,7 +1,17 @@
-"""Nearest help for a ZIP or town: filters, open-now, and the hotline's ranking rules.
+"""Help for a ZIP code or town, ordered for a survivor: filters, open-now, ranking, paging.
 
-Order: verified local (nearest first, plus regional services covering the place), verified
-statewide/national lines, then unverified local, then unverified statewide/national.
+Order (issue 13), each rule breaking the ties of the one before:
+1. verified entries before low-confidence ones (those say "please confirm by calling");
+2. need: 24/7 crisis and advocacy lines, then services, then law enforcement (first only
+   when the search asked for the law-enforcement category);
+3. fit: entries in the person's town, regional services covering it and statewide/national
+   lines, then local services of nearby towns, then narrow eligibility (men only, children
+   only...) unless the search asked for that population;
+4. the entry's declared `priority` (lower first);
+5. local and regional help before statewide and national lines;
+6. distance (every entry of a town is placed by one rule, so ties stay ties);
+7. position in data/ (declared order), never the id.
+Entries marked `staff_only` (the HSI tip line, part of ICE) are found only by staff searches.
 """
 
 from __future__ import annotations
@@ -15,12 +25,13 @@ import redis
 
 from hotline.resources import geocode
 from hotline.resources.index import Fetch, fetch
-from hotline.resources.models import DAYS
+from hotline.resources.models import DAYS, POLICE, TIER_LINE, TIER_POLICE, WIDE_SCOPES
 from hotline.resources.views import SearchResult, from_doc
 
 RADIUS_KM = 30.0
 TIMEZONE = "America/New_York"
 MAX_COUNT = 4096
+NEAR_MIN = 64  # nearest local entries fetched at first; more only when the page needs them
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class Filters:
     language: str | None
     population: str | None
     open_at: tuple[int, int] | None  # (weekday index, minute of day) when open_now
+    for_staff: bool = False
 
 
 def is_open(hours: object, weekday: int, minute: int) -> bool:
@@ -45,7 +57,15 @@ def is_open(hours: object, weekday: int, minute: int) -> bool:
     return any(end < start and minute < end for start, end in hours.get(DAYS[weekday - 1], ()))
 
 
+def _open(doc: dict, weekday: int, minute: int) -> bool:
+    """Open now: one of its lines, or the service itself."""
+    hours = [p.get("hours") for p in doc["phones"]] + [doc["hours"]]
+    return any(is_open(h, weekday, minute) for h in hours)
+
+
 def _matches(doc: dict, f: Filters) -> bool:
+    if doc.get("staff_only") and not f.for_staff:
+        return False
     if f.category and f.category not in doc["categories"]:
         return False
     speaks = not f.language or f.language == "en" or f.language in doc["languages"]
@@ -54,7 +74,7 @@ def _matches(doc: dict, f: Filters) -> bool:
     if f.population and doc["serves"] and f.population not in doc["serves"]:
         return False
     if f.open_at and "emergency" not in doc["categories"]:  # never hide 911 from open-now
-        return is_open(doc["hours"], *f.open_at)
+        return _open(doc, *f.open_at)
     return True
 
 
@@ -67,48 +87,47 @@ def _km(lat1: float, lon1: float, lat2: float | None, lon2: float | None) -> flo
     return 6371.0088 * 2 * math.asin(math.sqrt(a))
 
 
-def _local(got: Fetch, f: Filters, place: geocode.Place, trunc: bool) -> list[tuple]:
-    """(distance, id, doc) of local + covering regional entries; past the fetched edge untrusted."""
-    found = [(d, i, got.docs[i]) for i, d in got.near if i in got.docs]
+def _key(doc: dict, distance: float | None, place: geocode.Place, f: Filters) -> tuple:
+    """The ranking key of one entry for this search (the module docstring gives the rules)."""
+    tier = doc["tier"]
+    if tier == TIER_POLICE and f.category == POLICE:
+        tier = TIER_LINE  # they asked for the police
+    wide = doc["scope"] in WIDE_SCOPES
+    here = wide or doc["scope"] == "regional" or (doc["town"] or "").lower() == place.town.lower()
+    narrow = doc["narrow"] and not (f.population and f.population in doc["serves"])
+    fit = 2 if narrow else (0 if here else 1)
+    far = math.inf if distance is None else round(distance, 3)
+    return (not doc["verified"], tier, fit, doc["priority"], wide, far, doc["order"])
+
+
+def _rank(got: Fetch, f: Filters, place: geocode.Place, near_n: int, need: int):
+    """Ordered (distance, doc) and whether the first `need` of them are certainly right.
+
+    When the nearest-N fetch was cut short, an entry it left out is farther than the last one
+    fetched but could rank higher on every other rule: the page is right only if its last
+    entry outranks the best such entry could be.
+    """
+    found = [(d, got.docs[i]) for i, d in got.near if i in got.docs]
     for ident in got.area:
-        doc = got.docs.get(ident)
-        if doc:
-            found.append((_km(place.lat, place.lon, doc["lat"], doc["lon"]), ident, doc))
-    found = [x for x in found if _matches(x[2], f)]
-    if trunc and got.near:
-        edge = got.near[-1][1]
-        found = [x for x in found if x[0] is not None and x[0] <= edge]
-    found.sort(key=lambda x: (x[0] is None, round(x[0] or 0.0, 3), x[1]))
-    return found
-
-
-def _rank(got: Fetch, f: Filters, place: geocode.Place, near_n: int, wide_n: int, need: int):
-    """Ordered (distance, id, doc) and whether the first `need` of them are certainly right."""
-    near_trunc = near_n > 0 and len(got.near) >= near_n
-    wide_trunc = wide_n > 0 and got.wide_total > len(got.wide)
-    local = _local(got, f, place, near_trunc)
-    wide = [(None, i, got.docs[i]) for i in got.wide if i in got.docs and _matches(got.docs[i], f)]
-    groups = [
-        ([x for x in local if x[2]["verified"]], near_trunc),
-        ([x for x in wide if x[2]["verified"]], wide_trunc),
-        ([x for x in local if not x[2]["verified"]], near_trunc),
-        ([x for x in wide if not x[2]["verified"]], wide_trunc),
-    ]
-    ordered: list[tuple] = []
-    for found, truncated in groups:
-        if truncated and len(ordered) + len(found) < need:
-            return ordered, False
-        ordered.extend(found)
-        if len(ordered) >= need:
-            break
-    return ordered, True
+        if doc := got.docs.get(ident):
+            found.append((_km(place.lat, place.lon, doc["lat"], doc["lon"]), doc))
+    found += [(None, got.docs[i]) for i in got.wide if i in got.docs]
+    keyed = sorted(
+        ((_key(doc, d, place, f), d, doc) for d, doc in found if _matches(doc, f)),
+        key=lambda x: x[0],
+    )
+    ordered = [(d, doc) for _, d, doc in keyed]
+    if not (near_n > 0 and len(got.near) >= near_n):
+        return ordered, True
+    best_unfetched = (False, TIER_LINE, 0, 0, False, round(got.near[-1][1], 3), -1)
+    return ordered, len(keyed) >= need and keyed[need - 1][0] < best_unfetched
 
 
 def _grow(n: int) -> int:
     return 0 if n <= 0 or n * 4 > MAX_COUNT else n * 4
 
 
-def _filters(category, language, population, open_now, now, tz) -> Filters:
+def _filters(category, language, population, open_now, now, tz, for_staff) -> Filters:
     open_at = None
     if open_now:
         zone = ZoneInfo(tz)
@@ -116,7 +135,7 @@ def _filters(category, language, population, open_now, now, tz) -> Filters:
         moment = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
         open_at = (moment.weekday(), moment.hour * 60 + moment.minute)
     lang = language.lower() if language else None
-    return Filters(category, lang, population, open_at)
+    return Filters(category, lang, population, open_at, for_staff)
 
 
 def search(
@@ -132,27 +151,31 @@ def search(
     now: datetime | None = None,
     radius_km: float = RADIUS_KM,
     tz: str = TIMEZONE,
+    for_staff: bool = False,
 ) -> SearchResult:
-    """Resolve the query to a place, then page through the ranked matches."""
+    """Resolve the query to a place, then page through the ranked matches.
+
+    `language` keeps entries known to speak it or offering interpreters (entries whose
+    languages are unknown are left out: staff pages show every entry instead, with
+    ResourceView.language_status). `for_staff` also returns `staff_only` entries. Usually one
+    Redis round trip; a dense index may take a few more.
+    """
     place = geocode.resolve(query)
     if place.status == "not_found":
         return SearchResult("not_found", place.label, [], False, offset, limit)
-    f = _filters(category, language, population, open_now, now, tz)
+    f = _filters(category, language, population, open_now, now, tz, for_staff)
     need = offset + limit + 1
-    strict = language or population or open_now
-    near_n = -1 if place.status == "outside" else max(need * (4 if strict else 3), 10)
-    wide_n = max(need * 2, 10)
+    near_n = -1 if place.status == "outside" else max(need * 4, NEAR_MIN)
     while True:
         got = fetch(
             r, lon=place.lon, lat=place.lat, radius_km=radius_km, near_count=near_n,
-            town=place.town, county=place.county, category=category, wide_count=wide_n,
+            town=place.town, county=place.county, category=category, wide_count=0,
         )  # fmt: skip
-        ordered, complete = _rank(got, f, place, near_n, wide_n, need)
+        ordered, complete = _rank(got, f, place, near_n, need)
         if complete:
             break
-        near_n = near_n if near_n < 0 else _grow(near_n)
-        wide_n = _grow(wide_n)
-    items = [from_doc(doc, dist) for dist, _, doc in ordered[offset : offset + limit]]
+        near_n = _grow(near_n)
+    items = [from_doc(doc, dist) for dist, doc in ordered[offset : offset + limit]]
     return SearchResult(
         place.status, place.label, items, len(ordered) > offset + limit, offset, limit
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotline.resources.models import Resource
+from hotline.resources.models import ALWAYS, Phone, Resource, parse_hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +17,14 @@ class PhoneView:
     text: bool
     keyword: str | None = None
     ext: str | None = None
+    prefix: str | None = None  # begin a text with this word, then the message
+    hours: Any = None  # this line's hours: None (unknown), "24/7", or {day: [[start, end]]}
+    text_languages: tuple[str, ...] = ()  # texts answered only in these; empty = unknown
+    vanity: bool = False  # written with letters (1-800-RUNAWAY): shown as written
+
+    def texts_in(self, language: str) -> bool:
+        """Can a person write to this line in `language`? Unknown counts as yes."""
+        return self.text and (not self.text_languages or language in self.text_languages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +39,7 @@ class ResourceView:
     address: str | None
     town: str | None
     confidential: bool
-    hours: Any  # None (unknown), "24/7", or {day: [[start_min, end_min], ...]}
+    hours: Any  # the service's own hours (not a line's): None, "24/7" or {day: [[start, end]]}
     languages: tuple[str, ...]
     interpreters: bool
     serves: tuple[str, ...]
@@ -42,7 +50,19 @@ class ResourceView:
     confirmed_by_phone: str | None
     lat: float | None = None
     lon: float | None = None
+    tier: int = 1  # 0 a 24/7 crisis or advocacy line, 1 a service, 2 law enforcement
+    narrow: bool = False  # serves only some people (one gender, children only...)
+    priority: int = 5  # declared: lower comes first among equals
+    order: int = 0  # position in data/ (files in name order): the last tie-break
+    staff_only: bool = False  # never offered to texters or callers (the HSI tip line)
     distance_km: float | None = None
+
+    def language_status(self, language: str) -> str:
+        """'yes' (recorded as spoken), 'interpreters', or 'unknown': the sources list what a
+        service is known to speak, so a language missing from the list is unknown, not no."""
+        if language in self.languages:
+            return "yes"
+        return "interpreters" if self.interpreters else "unknown"
 
 
 @dataclass
@@ -61,16 +81,27 @@ class SearchResult:
         return self.offset + len(self.items)
 
 
-def _schedule_doc(resource: Resource) -> Any:
-    if resource.hours is None:
-        return None
-    if resource.hours == "24/7":
-        return "24/7"
-    return {day: [list(r) for r in ranges] for day, ranges in (resource.schedule or {}).items()}
+def _schedule_doc(hours: str | dict[str, str] | None) -> Any:
+    if hours is None or hours == ALWAYS:
+        return hours
+    return {day: [list(r) for r in ranges] for day, ranges in (parse_hours(hours) or {}).items()}
 
 
-def to_doc(resource: Resource) -> dict[str, Any]:
-    """The JSON stored in the index: everything a channel needs, minus confidential addresses."""
+def _phone_doc(phone: Phone) -> dict[str, Any]:
+    doc = {
+        "number": phone.number, "e164": phone.e164, "kind": phone.kind, "voice": phone.voice,
+        "text": phone.text, "keyword": phone.keyword, "ext": phone.ext, "prefix": phone.prefix,
+        "hours": _schedule_doc(phone.hours), "text_languages": list(phone.text_languages),
+        "vanity": phone.vanity,
+    }  # fmt: skip
+    return {k: v for k, v in doc.items() if v not in (None, [], False) or k in ("voice", "text")}
+
+
+def to_doc(resource: Resource, order: int = 0) -> dict[str, Any]:
+    """The JSON stored in the index: everything a channel needs, minus confidential addresses.
+
+    `order` is the entry's position in the directory (the last tie-break of the ranking).
+    """
     loc = resource.location
     confidential = bool(loc and loc.confidential)
     address = None
@@ -80,14 +111,12 @@ def to_doc(resource: Resource) -> dict[str, Any]:
         "id": resource.id,
         "name": resource.name,
         "categories": list(resource.categories),
-        "phones": [
-            [p.number, p.e164, p.kind, p.voice, p.text, p.keyword, p.ext] for p in resource.phones
-        ],
+        "phones": [_phone_doc(p) for p in resource.phones],
         "summary": dict(resource.summary),
         "address": address,
         "town": loc.town if loc else None,
         "confidential": confidential,
-        "hours": _schedule_doc(resource),
+        "hours": _schedule_doc(resource.hours),
         "languages": list(resource.languages),
         "interpreters": resource.interpreters,
         "serves": list(resource.serves),
@@ -102,12 +131,20 @@ def to_doc(resource: Resource) -> dict[str, Any]:
         ),
         "lat": loc.lat if loc else None,
         "lon": loc.lon if loc else None,
+        "tier": resource.tier,
+        "narrow": resource.narrow,
+        "priority": resource.priority,
+        "order": order,
+        "staff_only": resource.staff_only,
     }
 
 
 def from_doc(doc: dict[str, Any], distance_km: float | None = None) -> ResourceView:
     fields = dict(doc)
-    fields["phones"] = tuple(PhoneView(*p) for p in doc["phones"])
+    fields["phones"] = tuple(
+        PhoneView(**{**p, "text_languages": tuple(p.get("text_languages", ()))})
+        for p in doc["phones"]
+    )
     for name in ("categories", "languages", "serves", "sources", "source_dates"):
         fields[name] = tuple(doc[name])
     return ResourceView(**fields, distance_km=distance_km)

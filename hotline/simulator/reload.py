@@ -19,8 +19,9 @@ from flask import Flask
 
 from hotline import flows as flow_files
 from hotline.flows import FlowLoadError, load_checked
-from hotline.resources import ensure_index
+from hotline.resources import ensure_index, load_labels
 from hotline.resources.directory import DirectoryError
+from hotline.resources.format import LABELS_FILE
 
 log = logging.getLogger(__name__)
 EXTENSION = "hotline.reload"
@@ -75,7 +76,7 @@ class FlowWatcher:
         settings = self.app.extensions["hotline.settings"]
         flows_dir, resources_dir = self._folders()
         try:
-            hotline = load_checked(flows_dir, {"program": settings.program_name})
+            hotline = load_checked(flows_dir, {"program": settings.program_name}, resources_dir)
             companions = self._companions(flows_dir, hotline)
             ensure_index(self.app.extensions["hotline.redis"], resources_dir)
         except FlowLoadError as exc:
@@ -93,9 +94,13 @@ class FlowWatcher:
 
     @staticmethod
     def _companions(flows_dir: Path, hotline) -> dict:
-        """What create_app derives from the flows besides them (the danger lexicon, if any)."""
+        """What create_app derives from the flows besides them (the danger lexicon, if any),
+        and the directory's words (flows/resources.yaml), read again."""
         load_lexicon = getattr(flow_files, "load_lexicon", None)
-        return {"hotline.lexicon": load_lexicon(flows_dir, hotline)} if load_lexicon else {}
+        out = {"hotline.lexicon": load_lexicon(flows_dir, hotline)} if load_lexicon else {}
+        if (Path(flows_dir) / LABELS_FILE).exists():
+            out["hotline.resource_labels"] = load_labels(Path(flows_dir))
+        return out
 
     def _failed(self, errors: list[str]) -> bool:
         self.errors = errors

@@ -256,18 +256,23 @@ def reveal(escalation_id: str):
 def resources(escalation_id: str):
     record = _record(escalation_id)
     where = (request.args.get("where") or record.details.get("where", "")).strip()[:60]
-    result, error = None, ""
+    result, error, language = None, "", record.language
     if where:
         try:
+            from hotline.channels.perform import labels
             from hotline.resources import search
 
-            result = search(get_redis(), where, language=record.language, limit=5)
+            # Every entry, with what is known of its languages (never filtered on them: most
+            # entries do not record theirs, and unknown is not "does not speak it").
+            result = search(get_redis(), where, limit=10, for_staff=True)
+            language = labels("en").get(f"lang.{record.language}", record.language)
         except Exception:  # the directory is another feature; its failure must not hide ours
             error = "The resource directory is not available right now."
     audit.record(get_redis(), g.staff.name, "resources", record.id, once_per=VIEW_INTERVAL)
     return render_template(
-        "staff/resources.html", e=record, where=where, result=result, error=error
-    )
+        "staff/resources.html", e=record, where=where, result=result, error=error,
+        language=language,
+    )  # fmt: skip
 
 
 # -- admin and development --------------------------------------------------------------------

@@ -91,7 +91,7 @@ def test_call_with_the_keypad_reaches_the_zip_read_out(app, base_url, browser):
     expect(captions).to_contain_text("5-digit ZIP code", timeout=WAIT)
     for key in "01852":  # five digits end the answer, as numDigits does on Twilio
         keypad.get_by_role("button", name=key, exact=True).click()
-    expect(captions).to_contain_text("Lowell Community Health Center", timeout=WAIT)
+    expect(captions).to_contain_text("Center for Hope and Healing", timeout=WAIT)
     expect(page.locator("#p-flow")).to_have_text("voice", timeout=WAIT)
     expect(page.locator("#p-language")).to_have_text("en", timeout=WAIT)
     expect(page.locator("#log")).to_contain_text("POST /voice/step (signed) → 200", timeout=WAIT)
