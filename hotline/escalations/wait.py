@@ -10,6 +10,7 @@ from hotline import schedule
 from hotline.engine import Engine
 
 MIN_SAMPLES = 3  # fewer recent claims than this: no estimate rather than a made-up one
+MAX_ESTIMATE = 60  # minutes: past this a number means little; the text says "over an hour"
 
 
 def estimate_minutes(recent_waits: list[float], ahead: int) -> int | None:
@@ -39,11 +40,17 @@ def queued_texts(
 ) -> list[str]:
     """The wait text: out of hours (with the 24/7 line and 911), an estimate, or neither.
 
+    An estimate over MAX_ESTIMATE minutes is not given as a number: the backlog makes it
+    meaningless, so the text says the wait may be over an hour (`wait_long`).
     prefix "" is said once when queued; prefix "received_" answers each later message.
     """
     shift = next_shift(spec, now)
     if shift is not None:
         text = eng.message(prefix + "out_of_hours", language, **when_values(eng, language, shift))
+    elif minutes is not None and minutes > MAX_ESTIMATE:
+        text = eng.message(prefix + "wait_long", language) or eng.message(
+            prefix + "wait_unknown", language
+        )
     elif minutes is not None:
         text = eng.message(prefix + "wait", language, minutes=minutes)
     else:
