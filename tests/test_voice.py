@@ -109,11 +109,27 @@ def test_silence_reprompts_twice_then_offers_a_person_then_ends_with_the_lines(c
     assert "call us back any time" in goodbye and "2 3 3 7 3 3" in goodbye
 
 
-def test_silence_at_the_language_menu_goes_on_in_english(caller):
+def test_silence_at_the_welcome_keeps_relay_callers_on_the_line_to_a_person(make_app):
+    caller = build(make_app, **OPEN)  # the welcome says: relay operators, stay on the line
     caller.call()
     assert "We did not hear a key" in caller.silence()
     caller.silence()
-    assert "To talk to a person, press 1" in caller.silence()
+    heard = caller.silence()
+    assert "stay on the line" in heard and "We will end this call" not in heard
+    assert [n.text for n in caller.dial.iter("Number")] == ONCALL.split(",")
+    heard = caller.dial_ends("no-answer")  # nobody picked up: the 24/7 line, not a hang-up
+    assert [n.text for n in caller.dial.iter("Number")] == [NATIONAL]
+
+
+def test_silence_at_the_welcome_out_of_hours_goes_to_the_national_line(make_app):
+    caller = build(make_app, **CLOSED)
+    caller.call()
+    caller.silence()
+    caller.silence()
+    heard = caller.silence()
+    assert "No advocate is on duty right now" in heard and "We will end this call" not in heard
+    assert [n.text for n in caller.dial.iter("Number")] == [NATIONAL]
+    ends_safely(caller.dial_ends("no-answer"), caller)
 
 
 def test_invalid_key_says_not_an_option_and_repeats_the_menu(caller):

@@ -279,7 +279,12 @@ class Discreet:
 
     def openers(self) -> list[tuple[tuple[str | int, ...], Text]]:
         found = [(("messages", name), text) for name, text in self.flow.messages.items()]
-        starts = [self.flow.start, self.flow.main_menu, self.flow.urgent or "", self.flow.own_words or ""]
+        starts = [
+            self.flow.start,
+            self.flow.main_menu,
+            self.flow.urgent or "",
+            self.flow.own_words or "",
+        ]
         starts += [o.next for o in self.flow.global_options]
         for node_id, node in self.flow.nodes.items():
             if isinstance(node, WaitingNode):

@@ -204,7 +204,7 @@ class Phrasings(Strict):
     def _compiles(self) -> Phrasings:
         from hotline.engine.reading import Phrasebook
 
-        Phrasebook(self)  # raises ValueError naming the pattern that cannot be read
+        Phrasebook.cached(self)  # raises ValueError naming the pattern that cannot be read
         return self
 
 
@@ -241,7 +241,7 @@ class Hotline(Strict):
     def _reactions_compile(self) -> Hotline:
         from hotline.engine.reading import ReactionReader
 
-        ReactionReader(self.reactions)  # raises ValueError naming a pattern it cannot read
+        ReactionReader.cached(self.reactions)  # raises ValueError naming a pattern it cannot read
         return self
 
     def texts(self) -> list[str]:
@@ -259,13 +259,13 @@ class Hotline(Strict):
     def phrasebook(self) -> Phrasebook:
         from hotline.engine.reading import Phrasebook
 
-        return Phrasebook(self.phrasings)
+        return Phrasebook.cached(self.phrasings)
 
     @cached_property
     def reaction_reader(self) -> ReactionReader:
         from hotline.engine.reading import ReactionReader
 
-        return ReactionReader(self.reactions)
+        return ReactionReader.cached(self.reactions)
 
     def flow(self, flow_id: str) -> Flow:
         return self.flows[flow_id]

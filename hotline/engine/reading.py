@@ -46,6 +46,14 @@ def _whole(patterns: Iterable[Pattern], said: list[str]) -> bool:
 class Phrasebook:
     """Compiled phrasings (flows/hotline.yaml `phrasings`): does a message say one of them?"""
 
+    @classmethod
+    def cached(cls, phrasings: Phrasings) -> Phrasebook:
+        """Compiled once per content (every app and test loading the same flows shares it)."""
+        key = phrasings.model_dump_json()
+        if key not in _BOOKS:
+            _BOOKS[key] = cls(phrasings)
+        return _BOOKS[key]
+
     def __init__(self, phrasings: Phrasings):
         self.fillers = {
             lang: sorted((tuple(_literal(f)) for f in fs), key=len, reverse=True)
@@ -112,6 +120,13 @@ def _groups(groups: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
 class ReactionReader:
     """Tapbacks and Android reactions: a reaction verb, then a quoted message or an attachment."""
 
+    @classmethod
+    def cached(cls, reactions: Mapping[str, Reactions]) -> ReactionReader:
+        key = repr(sorted((lang, r.model_dump_json()) for lang, r in reactions.items()))
+        if key not in _READERS:
+            _READERS[key] = cls(reactions)
+        return _READERS[key]
+
     def __init__(self, reactions: Mapping[str, Reactions]):
         grammar = Grammar({})
         self.verbs: list[Pattern] = []
@@ -133,6 +148,10 @@ class ReactionReader:
             if lead and _whole(self.verbs, lead):
                 return True
         return _whole(self.attachments, _literal(stripped))
+
+
+_BOOKS: dict[str, Phrasebook] = {}
+_READERS: dict[str, ReactionReader] = {}
 
 
 def kind(text: str | None, reactions: ReactionReader | None = None) -> Kind:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hotline.engine import reading
 from hotline.engine.models import (
     AskNode,
     EndNode,
@@ -24,7 +25,6 @@ from hotline.engine.models import (
     TransferNode,
     WaitingNode,
 )
-from hotline.engine import reading
 from hotline.engine.text import fill, fold_digits, keyword_form, match_keyword, word_count
 
 MAX_HOPS = 64
@@ -212,7 +212,10 @@ class Engine:
                     waiting="input")  # fmt: skip
 
     def reads(self, text: str) -> reading.Kind:
-        """What arrived: text, a reaction quoting an earlier message, emoji only, or nothing."""
+        """What arrived: text, a reaction quoting an earlier message, emoji only, or nothing.
+        Keypad keys ("*", "#") are text."""
+        if KEYPAD.fullmatch(fold_digits((text or "").strip())):
+            return "text"
         return reading.kind(text, self.hotline.reaction_reader)
 
     def goto(self, session: Session, node_id: str) -> Step:
@@ -223,6 +226,8 @@ class Engine:
         if new.pending:
             return self._resume(new, event)
         arrived = self.reads(event.text) if event.kind == "text" else "empty"
+        if event.disclosure:  # kept for this conversation's escalation: priority, phrases
+            new.vars["disclosure"] = event.disclosure
         if new.node is None or new.node not in self.flow.nodes:
             if arrived == "text" and self._own_words(event.text, event.disclosure, new.language):
                 return self._words(new, event.text, event.disclosure)
@@ -292,7 +297,9 @@ class Engine:
             return self._unmatched(session, node, event, arrived)
         if node.expect == "zip_or_town":
             value = reading.zip_answer(text)
-            town = word_count(value) < self.flow.own_words_min
+            town = any(ch.isalpha() for ch in value) and (
+                word_count(value) < self.flow.own_words_min
+            )
             if reading.has_zip(value) or (town and arrived == "text"):
                 return self._save(session, node, value[:60])
             return self._unmatched(session, node, event, arrived)

@@ -15,7 +15,7 @@ _TOKEN = re.compile(r"\w+|[^\w\s]|\n", re.UNICODE)
 APOSTROPHES = "'’`´ʼ‘"
 _APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}", re.UNICODE)  # "helppppp", "ayudaaa", "nooo"
-CLAUSE_MARKS = frozenset(".,;:!?¡¿()[]{}\"“”„«»…‹›「」\n")  # punctuation that ends a clause
+CLAUSE_MARKS = frozenset('.,;:!?¡¿()[]{}"“”„«»…‹›「」\n')  # punctuation that ends a clause
 BREAK = "|"  # a clause break in a list of words (hotline.engine.patterns.BREAK)
 
 

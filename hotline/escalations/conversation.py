@@ -96,7 +96,7 @@ def _join(desk: Desk, record: Escalation, action: Escalate) -> None:
     answers = {k: str(v) for k, v in action.answers.items()}
     updates = {"last_inbound": str(time.time())}
     if answers.get(TRIAGE_VAR):
-        updates["flag"] = answers[TRIAGE_VAR]
+        updates["flag"] = seal(answers[TRIAGE_VAR])
     if _consent(answers):
         updates |= {"consent": _consent(answers), "safe_time": seal(answers.get("safe_time", ""))}
     pipe = desk.r.pipeline(transaction=True)

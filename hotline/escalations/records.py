@@ -73,7 +73,7 @@ class Escalation:
     outcome: str = ""
     last_inbound: float = 0.0  # when the texter last wrote
     alerts: int = 0
-    flag: str = ""  # why triage flagged it: the lexicon phrases matched, never their words
+    flag: str = ""  # why triage flagged it: lexicon phrases only, never their words; sealed
     erased: float = 0.0  # when the texter sent DELETE (content gone; nothing may be sent)
     number: str = field(default="", repr=False)
     details: dict[str, str] = field(default_factory=dict, repr=False)  # tip answers, ZIP...
@@ -90,6 +90,7 @@ class Escalation:
         data = asdict(self)
         data["number"] = seal(self.number)
         data["safe_time"] = seal(self.safe_time)
+        data["flag"] = seal(self.flag) if self.flag else ""
         data["details"] = seal(json.dumps(self.details))
         return {k: str(v) for k, v in data.items()}
 
@@ -101,7 +102,7 @@ class Escalation:
             if name not in types:
                 continue
             kind = types[name]
-            if name in ("number", "safe_time"):
+            if name in ("number", "safe_time", "flag"):
                 values[name] = unseal(raw)
             elif name == "details":
                 values[name] = json.loads(unseal(raw) or "{}")

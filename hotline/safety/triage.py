@@ -29,13 +29,21 @@ The channel keeps a texter's recent messages (sealed in the session) and passes 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hotline.engine.patterns import Grammar, Pattern, PatternError, compile_pattern, joined
+from hotline.engine.patterns import (
+    Grammar,
+    Pattern,
+    PatternError,
+    PatternIndex,
+    compile_pattern,
+    joined,
+)
 from hotline.engine.text import BREAK, elongated, words
 
 NEGATION_WINDOW = 3
@@ -62,7 +70,7 @@ class LanguageLexicon(BaseModel):
 
     @model_validator(mode="after")
     def _compiles(self) -> LanguageLexicon:
-        _Compiled.build("", self, self.contractions)  # raises ValueError naming a bad pattern
+        _Compiled.cached("", self, self.contractions)  # raises ValueError naming a bad pattern
         return self
 
 
@@ -83,7 +91,7 @@ class Lexicon(BaseModel):
     @cached_property
     def compiled(self) -> list[_Compiled]:
         return [
-            _Compiled.build(lang, lex, self.contractions) for lang, lex in self.languages.items()
+            _Compiled.cached(lang, lex, self.contractions) for lang, lex in self.languages.items()
         ]
 
     def base(self, text: str) -> list[str]:
@@ -119,6 +127,14 @@ class _Weighted:
     weight: float
 
 
+class _Table:
+    """Weighted patterns with an index of the words they need."""
+
+    def __init__(self, items: list[_Weighted]):
+        self.items = items
+        self.index = PatternIndex([item.pattern for item in items])
+
+
 @dataclass(frozen=True)
 class _Reading:
     danger: float
@@ -130,14 +146,23 @@ class _Reading:
 @dataclass(frozen=True)
 class _Compiled:
     language: str
-    danger: tuple[_Weighted, ...]
-    disclosure: tuple[_Weighted, ...]
-    ignore: tuple[Pattern, ...]
+    danger: _Table
+    disclosure: _Table
+    ignore: PatternIndex
     negations: frozenset[str]
     not_negating: frozenset[str]
     clause_words: frozenset[str]
     clause_starts: frozenset[str]
     spelling: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def cached(cls, language: str, lex: LanguageLexicon, contractions: dict[str, str]) -> _Compiled:
+        """Compiled once per content: every app and test loading the same lexicon shares it."""
+        key = (lex.model_dump_json(), json.dumps(contractions, sort_keys=True))
+        compiled = _COMPILED.get(key)
+        if compiled is None:
+            compiled = _COMPILED[key] = cls.build("", lex, contractions)
+        return replace(compiled, language=language)
 
     @classmethod
     def build(cls, language: str, lex: LanguageLexicon, contractions: dict[str, str]) -> _Compiled:
@@ -166,15 +191,15 @@ class _Compiled:
                     raise ValueError(f"{where}: {exc}") from exc
             return out
 
-        def weighted(table: dict[str, float], where: str) -> tuple[_Weighted, ...]:
+        def weighted(table: dict[str, float], where: str) -> _Table:
             compiled = patterns(table, where)
-            return tuple(_Weighted(p, w) for p, w in zip(compiled, table.values(), strict=True))
+            return _Table([_Weighted(p, w) for p, w in zip(compiled, table.values(), strict=True)])
 
         return cls(
             language=language,
             danger=weighted(lex.phrases, "phrases"),
             disclosure=weighted(lex.disclosure, "disclosure"),
-            ignore=tuple(patterns(lex.ignore, "ignore")),
+            ignore=PatternIndex(patterns(lex.ignore, "ignore")),
             negations=grammar.negations,
             not_negating=single(lex.not_negating),
             clause_words=grammar.clause_words,
@@ -187,7 +212,8 @@ class _Compiled:
         """Which of the message's words this language's `ignore` patterns set aside."""
         said, origin = _spell(base, self.spelling)
         text, starts = joined(said)
-        return {origin[i] for p in self.ignore for a, b in p.spans(text, starts) for i in range(a, b)}
+        patterns = [self.ignore.patterns[i] for i in self.ignore.candidates(said)]
+        return {origin[i] for p in patterns for a, b in p.spans(text, starts) for i in range(a, b)}
 
     def read(self, base: list[str]) -> _Reading:
         said, _ = _spell(base, self.spelling)
@@ -195,14 +221,15 @@ class _Compiled:
         disclosure, disclosure_labels = self._score(said, self.disclosure)
         return _Reading(danger, danger_labels, disclosure, disclosure_labels)
 
-    def _score(self, said: list[str], table: Sequence[_Weighted]) -> tuple[float, tuple[str, ...]]:
+    def _score(self, said: list[str], table: _Table) -> tuple[float, tuple[str, ...]]:
         """Heaviest matches first (then longest); each word once, each pattern once; a negated
         match still takes its words, so a shorter phrase inside it cannot count instead."""
         text, starts = joined(said)
+        items = table.items
         found = [
-            (-abs(item.weight), a - b, a, b, index)
-            for index, item in enumerate(table)
-            for a, b in item.pattern.spans(text, starts)
+            (-abs(items[index].weight), a - b, a, b, index)
+            for index in table.index.candidates(said)
+            for a, b in items[index].pattern.spans(text, starts)
         ]
         found.sort()
         used = [False] * len(said)
@@ -216,9 +243,9 @@ class _Compiled:
             if self._negated(said, a):
                 continue
             counted.add(index)
-            total += table[index].weight
-            shown = table[index].pattern.shown(said[a:b])
-            if table[index].weight > 0 and shown not in labels:
+            total += items[index].weight
+            shown = items[index].pattern.shown(said[a:b])
+            if items[index].weight > 0 and shown not in labels:
                 labels.append(shown)
         return total, tuple(labels)
 
@@ -236,9 +263,10 @@ class _Compiled:
         return False
 
 
-def _spell(
-    said: list[str], spelling: dict[str, tuple[str, ...]]
-) -> tuple[list[str], list[int]]:
+_COMPILED: dict[tuple[str, str], _Compiled] = {}
+
+
+def _spell(said: list[str], spelling: dict[str, tuple[str, ...]]) -> tuple[list[str], list[int]]:
     """Spelling fixes applied; for each word out, the index of the word it came from."""
     out: list[str] = []
     origin: list[int] = []
@@ -289,6 +317,9 @@ def _shingles(said: list[str]) -> set[tuple[str, ...]]:
     return {tuple(plain[i : i + ECHO_WORDS]) for i in range(len(plain) - ECHO_WORDS + 1)}
 
 
+_ECHOES: dict[tuple[str, tuple[str, ...]], Echo] = {}
+
+
 @dataclass(frozen=True)
 class Triage:
     """The lexicon and the hotline's own texts: what the channels score each message with."""
@@ -298,7 +329,12 @@ class Triage:
 
     @classmethod
     def build(cls, lexicon: Lexicon, hotline_texts: Iterable[str]) -> Triage:
-        return cls(lexicon, Echo(lexicon, hotline_texts))
+        texts = tuple(hotline_texts)
+        key = (lexicon.model_dump_json(), texts)
+        echo = _ECHOES.get(key)
+        if echo is None:
+            echo = _ECHOES[key] = Echo(lexicon, texts)
+        return cls(lexicon, echo)
 
     def assess(self, text: str, earlier: Sequence[str] = ()) -> Verdict:
         return assess(self.lexicon, text, earlier, self.echo)
@@ -315,7 +351,11 @@ def assess(
     to it; disclosed likewise for disclosures. The best-scoring language is reported.
     """
     now = _window(lexicon, [*earlier, text], echo)
-    before = _window(lexicon, list(earlier), echo) if earlier else {}
+    high = any(
+        r.danger >= lexicon.threshold or r.disclosure >= lexicon.disclosure_threshold
+        for r in now.values()
+    )
+    before = _window(lexicon, list(earlier), echo) if earlier and high else {}
     best_lang, best = None, _Reading(0.0, (), 0.0, ())
     for lang, reading in now.items():
         if (reading.danger, reading.disclosure) > (best.danger, best.disclosure):
