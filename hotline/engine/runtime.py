@@ -187,15 +187,16 @@ class Engine:
         return self._enter(new, self.flow.main_menu, [])
 
     def urgent(self, session: Session | None, language: str, flag: str) -> Step:
-        """Danger triage flagged a message: leave wherever they were for the flow's urgent path.
-
-        Answers from an earlier conversation (consent, safe time) are not carried into it.
-        """
+        """Danger triage flagged a message: leave wherever they were for the flow's urgent path,
+        in `language`. Answers from an earlier conversation (consent, safe time) are not
+        carried into it."""
         if not self.flow.urgent:
             raise FlowError(f"{self.flow.id}: no urgent node")
         if session is None:
             session = Session(flow=self.flow.id, language=language)
         new = session.model_copy(deep=True, update={"pending": None})
+        if language in self.hotline.languages:
+            new.language = language  # the language the danger was written in
         self._forget_answers(new)
         new.vars["triage"] = flag
         return self._enter(new, self.flow.urgent, [])
