@@ -44,7 +44,8 @@ def run(engine: Engine, step: Step, performer: Performer, turn: Turn | None = No
                 turn.says += [Say(text=t, node=output.node, field="results") for t in results]
             elif isinstance(output, Escalate):
                 turn.escalations.append(output)
-                for text in performer.escalate(output, step.session):
+                texts = performer.escalate(output, step.session)
+                for text in [] if output.quiet else texts:
                     turn.says.append(Say(text=text, node=output.node, field="escalation"))
         if step.waiting != "lookup":
             break

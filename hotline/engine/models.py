@@ -101,6 +101,9 @@ class EscalateNode(NodeBase):
     # words: they wrote in their own words at a menu or question (see Flow.own_words)
     escalation: Literal["help", "tip", "callback", "urgent", "words"] = "help"
     priority: int = Field(3, ge=1, le=3)
+    # quiet: it only records answers on the conversation just queued (consent, safe time),
+    # so the wait is not told again
+    quiet: bool = False
     next: str
 
 

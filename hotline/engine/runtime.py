@@ -111,6 +111,7 @@ class Escalate(BaseModel):
     priority: int
     language: str
     answers: dict[str, str | int] = Field(default_factory=dict)
+    quiet: bool = False  # records answers only: the channel says nothing more about the wait
 
 
 class Results(BaseModel):
@@ -457,6 +458,7 @@ class Engine:
             priority=priority,
             language=session.language,
             answers=answers,
+            quiet=node.quiet,
         )
 
     # -- text -----------------------------------------------------------------------------
