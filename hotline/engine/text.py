@@ -14,6 +14,7 @@ _NOT_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 _TOKEN = re.compile(r"\w+|[^\w\s]|\n", re.UNICODE)
 APOSTROPHES = "'’`´ʼ‘"
 _APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
+_UNITS = re.compile(r"^(\d+)([^\W\d_]+)$")  # "5am" -> "5 am", "12hrs" -> "12 hrs"
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}", re.UNICODE)  # "helppppp", "ayudaaa", "nooo"
 CLAUSE_MARKS = frozenset('.,;:!?¡¿()[]{}"“”„«»…‹›「」\n')  # punctuation that ends a clause
 BREAK = "|"  # a clause break in a list of words (hotline.engine.patterns.BREAK)
@@ -72,8 +73,9 @@ def words(text: str | None, contractions: Mapping[str, str] | None = None) -> li
     """A message as normalised words, with "|" where punctuation ends a clause.
 
     Case, accents and digits are folded; apostrophes are dropped ("can't" -> "cant") after
-    `contractions` (suffix -> words, e.g. {"'ll": " will"}) are spelled out; emoji stay as
-    words of their own; other punctuation ("-", "/") only separates words.
+    `contractions` (suffix -> words, e.g. {"'ll": " will"}) are spelled out; a number with
+    its unit is two words ("5am": "5 am"); emoji stay as words of their own; other
+    punctuation ("-", "/") only separates words.
     """
     if not text:
         return []
@@ -84,7 +86,7 @@ def words(text: str | None, contractions: Mapping[str, str] | None = None) -> li
     out: list[str] = []
     for token in _TOKEN.findall(text):
         if token[0].isalnum() or token[0] == "_":
-            out.append(strip_accents(unelongate(token)))
+            out.extend(_UNITS.sub(r"\1 \2", strip_accents(unelongate(token))).split())
         elif token in CLAUSE_MARKS:
             if out and out[-1] != BREAK:
                 out.append(BREAK)

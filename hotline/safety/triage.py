@@ -13,7 +13,8 @@ How a message is read, per language:
 1. words: case, accents and digits folded, contractions spelled out, "|" at punctuation,
    stretched words read as themselves ("heeelp": "help", with EMPHASIS at the end);
 2. the hotline's own texts quoted back (ECHO_WORDS words in a row of any flow text) are set
-   aside, so "Emergency: call or text 911" pasted or quoted is not a cry for help;
+   aside, and a message mostly made of them is set aside whole, so "Emergency: call or text
+   911" pasted or quoted is not a cry for help;
 3. `spelling` fixes (text-speak, misspellings), then `ignore` patterns (street names, idioms
    such as "this job is killing me") are set aside;
 4. every pattern's matches, heaviest first (then longest): each word counts once, each
@@ -48,6 +49,7 @@ from hotline.engine.text import BREAK, elongated, words
 
 NEGATION_WINDOW = 3
 ECHO_WORDS = 5  # this many words in a row of a hotline text, quoted back, are set aside
+ECHO_SHARE = 0.6  # a message this much made of quoted hotline text is set aside whole
 EMPHASIS = "❗"  # added at the end of a message that stretches a word ("heeelp"); patterns
 # may weigh it like a word
 
@@ -309,6 +311,9 @@ class Echo:
             for i in range(len(plain) - ECHO_WORDS + 1)
             if tuple(plain[i : i + ECHO_WORDS]) in shingles
         ]
+        echoed = {i for a, b in spans for i in range(a, b)}
+        if len(echoed) >= ECHO_SHARE * len(at):  # mostly the hotline's words: all a quote
+            return _set_aside(said, [(0, len(said))]) if spans else said
         return _set_aside(said, spans)
 
 
