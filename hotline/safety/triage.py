@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -99,8 +99,7 @@ class Lexicon(BaseModel):
     def base(self, text: str) -> list[str]:
         """A message's words before any language's spelling fixes (a stretched word is read
         as itself, "heeelp" as "help", and EMPHASIS closes the message)."""
-        said = words(text, self.contractions)
-        return [*said, BREAK, EMPHASIS] if said and elongated(text) else said
+        return list(_base(text, tuple(sorted(self.contractions.items()))))
 
 
 @dataclass(frozen=True)
@@ -210,20 +209,26 @@ class _Compiled:
         )
 
     # -- reading --------------------------------------------------------------------------
-    def ignored(self, base: list[str]) -> set[int]:
-        """Which of the message's words this language's `ignore` patterns set aside."""
-        said, origin = _spell(base, self.spelling)
+    def spell(self, base: list[str]) -> tuple[list[str], list[int]]:
+        """The words with this language's spelling fixes, and where each came from."""
+        return _spell(base, self.spelling)
+
+    def ignored(self, said: list[str], origin: list[int]) -> set[int]:
+        """Which of the message's words (by index before spelling) `ignore` sets aside."""
         text, starts = joined(said)
         patterns = [self.ignore.patterns[i] for i in self.ignore.candidates(said)]
         return {origin[i] for p in patterns for a, b in p.spans(text, starts) for i in range(a, b)}
 
-    def read(self, base: list[str]) -> _Reading:
-        said, _ = _spell(base, self.spelling)
-        danger, danger_labels = self._score(said, self.danger)
-        disclosure, disclosure_labels = self._score(said, self.disclosure)
+    def read(self, said: list[str], bounds: frozenset[int] = frozenset()) -> _Reading:
+        """Danger and disclosure scores; `bounds`: where each later message of the window
+        starts (a negation never reaches back across one)."""
+        danger, danger_labels = self._score(said, self.danger, bounds)
+        disclosure, disclosure_labels = self._score(said, self.disclosure, bounds)
         return _Reading(danger, danger_labels, disclosure, disclosure_labels)
 
-    def _score(self, said: list[str], table: _Table) -> tuple[float, tuple[str, ...]]:
+    def _score(
+        self, said: list[str], table: _Table, bounds: frozenset[int]
+    ) -> tuple[float, tuple[str, ...]]:
         """Heaviest matches first (then longest); each word once, each pattern once; a negated
         match still takes its words, so a shorter phrase inside it cannot count instead."""
         text, starts = joined(said)
@@ -242,7 +247,7 @@ class _Compiled:
                 continue
             for i in range(a, b):
                 used[i] = True
-            if self._negated(said, a):
+            if self._negated(said, a, bounds):
                 continue
             counted.add(index)
             total += items[index].weight
@@ -251,10 +256,12 @@ class _Compiled:
                 labels.append(shown)
         return total, tuple(labels)
 
-    def _negated(self, said: list[str], start: int) -> bool:
+    def _negated(self, said: list[str], start: int, bounds: frozenset[int]) -> bool:
         if said[start] in self.clause_starts:
             return False  # "no he will kill me": a phrase with its own subject
         for k in range(start - 1, max(-1, start - 1 - NEGATION_WINDOW), -1):
+            if k + 1 in bounds:
+                return False  # the negation is in an earlier message
             word = said[k]
             if word == BREAK or word in self.clause_words or word in self.clause_starts:
                 return False
@@ -266,6 +273,14 @@ class _Compiled:
 
 
 _COMPILED: dict[tuple[str, str], _Compiled] = {}
+
+
+@lru_cache(maxsize=4096)
+def _base(text: str, contractions: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """words() of a message, with EMPHASIS closing it when a word is stretched; cached, as
+    the window reads the same recent messages again with each new one."""
+    said = words(text, dict(contractions))
+    return (*said, BREAK, EMPHASIS) if said and elongated(text) else tuple(said)
 
 
 def _spell(said: list[str], spelling: dict[str, tuple[str, ...]]) -> tuple[list[str], list[int]]:
@@ -280,18 +295,12 @@ def _spell(said: list[str], spelling: dict[str, tuple[str, ...]]) -> tuple[list[
 
 
 def _set_aside(said: list[str], spans: list[tuple[int, int]]) -> list[str]:
-    """Replace each span by a clause break (so nothing matches across it)."""
+    """Each word of the spans becomes a clause break (nothing matches across it); the list
+    keeps its length, so indexes into it stay true."""
     if not spans:
         return said
     drop = {i for a, b in spans for i in range(a, b)}
-    out: list[str] = []
-    for i, word in enumerate(said):
-        if i in drop:
-            if not out or out[-1] != BREAK:
-                out.append(BREAK)
-        else:
-            out.append(word)
-    return out
+    return [BREAK if i in drop else word for i, word in enumerate(said)]
 
 
 class Echo:
@@ -350,17 +359,17 @@ def assess(
 ) -> Verdict:
     """Score a message (with the texter's `earlier` recent messages) in every language.
 
-    The window is read twice, as one run of words (a phrase split over two texts counts) and
-    with a clause break between texts (a "no" in one does not negate the next), keeping the
-    higher score. Urgent when the danger score reaches the threshold and the new message adds
-    to it; disclosed likewise for disclosures. The best-scoring language is reported.
+    The window is read as one run of words, so a phrase split over two texts counts, but a
+    negation in one text never reaches into the next. Urgent when the danger score reaches
+    the threshold and the new message adds to it; disclosed likewise for disclosures. The
+    best-scoring language is reported.
     """
-    now = _window(lexicon, [*earlier, text], echo)
+    now = _read_all(lexicon, [*earlier, text], echo)
     high = any(
         r.danger >= lexicon.threshold or r.disclosure >= lexicon.disclosure_threshold
         for r in now.values()
     )
-    before = _window(lexicon, list(earlier), echo) if earlier and high else {}
+    before = _read_all(lexicon, list(earlier), echo) if earlier and high else {}
     best_lang, best = None, _Reading(0.0, (), 0.0, ())
     for lang, reading in now.items():
         if (reading.danger, reading.disclosure) > (best.danger, best.disclosure):
@@ -384,29 +393,29 @@ def assess(
     )
 
 
-def _window(lexicon: Lexicon, texts: list[str], echo: Echo | None) -> dict[str, _Reading]:
-    """Per language, the higher of the texts read as one run and read clause by clause."""
-    runs = [_read_all(lexicon, " ".join(texts), echo)]
-    if len(texts) > 1:
-        runs.append(_read_all(lexicon, "\n".join(texts), echo))
-    out = {}
-    for lang in runs[0]:
-        danger = max((r[lang] for r in runs), key=lambda r: r.danger)
-        disclosure = max((r[lang] for r in runs), key=lambda r: r.disclosure)
-        out[lang] = _Reading(
-            danger.danger, danger.danger_labels, disclosure.disclosure,
-            disclosure.disclosure_labels,
-        )  # fmt: skip
-    return out
-
-
-def _read_all(lexicon: Lexicon, text: str, echo: Echo | None) -> dict[str, _Reading]:
-    """Every language's reading, after the hotline's own words and every language's
-    `ignore` patterns (idioms, street names) are set aside: "called 911 yesterday" read by
-    the English lexicon does not become a cry for help in the Spanish one."""
-    said = lexicon.base(text)
+def _read_all(lexicon: Lexicon, texts: list[str], echo: Echo | None) -> dict[str, _Reading]:
+    """Every language's reading of the texts, after the hotline's own words and every
+    language's `ignore` patterns (idioms, street names) are set aside: "called 911 yesterday"
+    read by the English lexicon does not become a cry for help in the Spanish one."""
+    said: list[str] = []
+    starts: set[int] = set()
+    for text in texts:
+        words_of_text = lexicon.base(text)
+        if said and words_of_text:
+            starts.add(len(said))
+        said += words_of_text
     if echo is not None:
         said = echo.set_aside(said)
-    ignored = [(i, i + 1) for c in lexicon.compiled for i in sorted(c.ignored(said))]
-    said = _set_aside(said, ignored)
-    return {c.language: c.read(said) for c in lexicon.compiled}
+    spelled = {c.language: c.spell(said) for c in lexicon.compiled}
+    ignored: set[int] = set()
+    for c in lexicon.compiled:
+        ignored |= c.ignored(*spelled[c.language])
+    out = {}
+    for c in lexicon.compiled:
+        fixed, origin = spelled[c.language]
+        fixed = [BREAK if origin[i] in ignored else w for i, w in enumerate(fixed)]
+        bounds = frozenset(
+            i for i in range(1, len(fixed)) if origin[i] in starts and origin[i - 1] != origin[i]
+        )
+        out[c.language] = c.read(fixed, bounds)
+    return out
