@@ -420,3 +420,22 @@ def test_audio_is_served_with_cache_headers(make_app, tmp_path):
     assert "max-age=86400" in response.headers["Cache-Control"]
     assert client.get("/voice/audio/en/..%2F..%2Fsecret.wav").status_code == 404
     assert client.get("/voice/audio/xx/hello.wav").status_code == 404
+
+
+# -- issue 10: what voice says agrees with what is true ---------------------------------------
+def test_urgent_speech_out_of_hours_says_what_is_true(make_app, redis_client):
+    caller = build(make_app, **CLOSED)
+    english(caller)
+    heard = caller.say("he is going to kill me")
+    assert "alerting an advocate" not in heard
+    assert "No advocate is on duty right now" in heard and "saved a note of your call" in heard
+    assert "press 2" in heard  # the 24/7 line is one key away
+    assert [e.kind for e in escalations(redis_client)] == ["urgent"]
+
+
+def test_speech_in_their_own_words_is_put_through_to_a_person(make_app):
+    caller = build(make_app, **OPEN)
+    english(caller)
+    heard = caller.say("I need to talk to somebody about my boss and my papers")
+    assert "Sorry, that is not an option" not in heard and "put you through" in heard
+    assert [n.text for n in caller.dial.iter("Number")] == ONCALL.split(",")
