@@ -6,7 +6,8 @@ from flask import current_app
 
 from hotline.config import Settings
 from hotline.engine import Engine, Hotline
-from hotline.safety.triage import Lexicon
+from hotline.engine.text import fill
+from hotline.safety.triage import Lexicon, Triage
 
 
 def settings() -> Settings:
@@ -19,6 +20,18 @@ def flows() -> Hotline:
 
 def lexicon() -> Lexicon:
     return current_app.extensions["hotline.lexicon"]
+
+
+def triage() -> Triage:
+    """The lexicon with the hotline's own texts (quoted back, they never count), per flows."""
+    cached = current_app.extensions.get("hotline.triage")
+    hotline, words = flows(), lexicon()
+    if cached is None or cached[0] is not hotline or cached[1] is not words:
+        context = {"program": settings().program_name}
+        texts = [fill(t, context) for t in hotline.texts()]
+        cached = (hotline, words, Triage.build(words, texts))
+        current_app.extensions["hotline.triage"] = cached
+    return cached[2]
 
 
 def engine(flow_id: str) -> Engine:

@@ -44,6 +44,11 @@ class DevPhone:
         return self.client.post(path, data=form, headers={"X-Twilio-Signature": signature})
 
     def text(self, body: str, sender: str, to: str = "+10000000000") -> list[str]:
+        return self.exchange(body, sender, to)[0]
+
+    def exchange(self, body: str, sender: str, to: str = "+10000000000") -> tuple[list[str], str]:
+        """One text: the replies, and why there were none when the app withheld them
+        (the app's X-Hotline-Withheld header, development and test only)."""
         form = {
             "From": sender,
             "To": to,
@@ -55,6 +60,7 @@ class DevPhone:
         }
         response = self.post("/sms", form)
         if response.status_code != 200:
-            return [f"[HTTP {response.status_code}]"]
+            return [f"[HTTP {response.status_code}]"], ""
         root = ET.fromstring(response.get_data(as_text=True))
-        return [m.text or "" for m in root.iter("Message")]
+        withheld = response.headers.get("X-Hotline-Withheld", "")
+        return [m.text or "" for m in root.iter("Message")], withheld

@@ -64,13 +64,14 @@ def test_claimed_conversation_gets_no_automatic_reply(texter, redis_client):
     assert records.transcript(redis_client, escalation_id)[-1].text == "are you there?"
 
 
-def test_menu_leaves_the_conversation_but_keeps_the_escalation(texter, redis_client):
+def test_menu_shows_the_menu_and_the_conversation_stays_open(texter, redis_client):
     ask_for_person(texter)
     assert "Reply with a number" in texter.reply("MENU")
-    assert "Watch for" in texter.reply("4")
+    assert "Watch for" in texter.reply("4")  # a menu choice still works
+    texter.send("are you still there? he is coming back")  # free text: to the advocate
     [escalation_id] = redis_client.zrange(records.OPEN, 0, -1)
     lines = [e.text for e in records.transcript(redis_client, escalation_id)]
-    assert "texter went back to the menu" in lines and "4" not in lines
+    assert lines[-3:] == ["MENU", "4", "are you still there? he is coming back"]
 
 
 def test_stop_still_works_in_a_conversation(texter, redis_client):

@@ -37,6 +37,20 @@ def test_a_text_gets_the_menu_with_segment_counts_and_the_panel_shows_where(clie
     assert view["session"] == {"flow": "sms", "node": "main_menu", "language": "en"}
 
 
+@pytest.mark.parametrize(
+    ("setting", "messages", "why"),
+    [
+        ({"HOTLINE_RATE_LIMIT": "2"}, ["5", "5", "5", "5"], "rate limit"),
+        ({}, ["STOP", "hello?"], "opted out"),
+    ],
+)
+def test_the_simulator_shows_when_and_why_a_reply_was_withheld(make_app, setting, messages, why):
+    client = make_app(HOTLINE_ENV="development", **setting).test_client()
+    views = [text(client, body) for body in messages]
+    assert views[-1]["replies"] == [] and why in views[-1]["withheld"]
+    assert views[0]["withheld"] == ""
+
+
 def test_asking_for_a_person_shows_the_escalation_and_staff_replies_arrive(client, redis_client):
     for body in ("hello", "2", "yes"):
         text(client, body)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hotline.safety.triage import Lexicon, assess
+from hotline.safety.triage import Lexicon, Triage, assess
 
 LEXICON = Lexicon.model_validate(
     yaml.safe_load((Path(__file__).parent.parent / "flows" / "danger.yaml").read_text())
@@ -73,3 +73,87 @@ def test_matched_phrases_are_lexicon_phrases_not_the_message():
     verdict = assess(LEXICON, "My boss Tom took my passport, 12 Main St")
     assert verdict.matched == ("took my passport",)
     assert "Tom" not in " ".join(verdict.matched)
+
+
+# -- the mechanisms (issue 10): scoped negation, windows, echoes, idioms, emphasis --------------
+def test_negation_cancels_only_what_it_governs_in_its_clause():
+    assert not assess(LEXICON, "I am not in danger").urgent
+    assert not assess(LEXICON, "nobody is hurting me").urgent
+    assert not assess(LEXICON, "no me va a matar").urgent
+    for text in (
+        "No, he will kill me if he sees this",
+        "Please, no! He locked me in the basement",
+        "no no no he is hurting me",
+        "I'm not sure what to do but he is going to kill me",
+        "he won't stop hitting me",
+        "No, me quiere matar",
+        "no deja de pegarme",
+    ):
+        assert assess(LEXICON, text).urgent, text
+
+
+def test_a_split_disclosure_counts_when_the_new_message_completes_it():
+    earlier = ["I am scared, my employer took my"]
+    assert not assess(LEXICON, earlier[0]).urgent
+    assert assess(LEXICON, "passport last week and I have nowhere to go", earlier).urgent
+    assert not assess(LEXICON, "passport last week and I have nowhere to go").urgent
+
+
+def test_the_window_does_not_flag_again_what_it_already_flagged():
+    assert not assess(LEXICON, "ok", ["he will kill me"]).urgent
+
+
+def test_a_no_in_one_message_does_not_negate_the_next():
+    assert assess(LEXICON, "me va a golpear si se entera", ["no puedo hablar"]).urgent
+
+
+def test_the_hotlines_own_words_quoted_back_never_count():
+    hotline_texts = ["Emergency: call or text 911. 24/7: 1-888-373-7888",
+                     "Thanks for writing. If you are in danger now, call or text 911."]  # fmt: skip
+    triage = Triage.build(LEXICON, hotline_texts)
+    assert not triage.assess("Emergency: call or text 911. 24/7: 1-888-373-7888").urgent
+    assert not triage.assess("If you are in danger now, call or text 911").urgent
+    assert triage.assess("call 911").urgent and triage.assess("emergency!").urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["this job is killing me", "my back is killing me", "lol my mom is going to kill me",
+     "this exam will kill me", "me muero de risa", "el calor me mata", "jaja me va a matar",
+     "I'd kill for a coffee", "he used to hit me years ago", "what if I call the police?"],
+)  # fmt: skip
+def test_idioms_jokes_and_the_past_are_not_danger_now(text):
+    assert not assess(LEXICON, text).urgent, assess(LEXICON, text)
+
+
+def test_a_stretched_cry_is_emphasis():
+    assert assess(LEXICON, "heeelp me").urgent and assess(LEXICON, "auxilioooo").urgent
+    assert assess(LEXICON, "helppppp").urgent
+    assert not assess(LEXICON, "help").urgent  # the HELP keyword answers it
+
+
+def test_disclosures_are_flagged_apart_from_danger():
+    verdict = assess(LEXICON, "my boss keeps my passport and I owe him for the trip")
+    assert verdict.disclosed and not verdict.urgent
+    assert verdict.disclosure_flag.startswith("disclosure words:")
+    assert not assess(LEXICON, "my boss gave me my passport back").disclosed
+
+
+def test_staff_see_only_lexicon_words_never_names_or_numbers():
+    verdict = assess(LEXICON, "Tom from 12 Main St said he will kill me")
+    assert "kill me" in verdict.flag
+    assert "tom" not in verdict.flag.lower() and "12" not in verdict.flag
+
+
+def test_a_pattern_that_cannot_be_read_is_a_file_line_error(tmp_path):
+    from hotline.flows import FlowLoadError, load_hotline, load_lexicon
+
+    flows = Path(__file__).parent.parent / "flows"
+    for name in ("hotline.yaml", "sms.yaml", "voice.yaml"):
+        (tmp_path / name).write_text((flows / name).read_text())
+    broken = (flows / "danger.yaml").read_text().replace('"in danger": 1.0', '"(in danger": 1.0')
+    (tmp_path / "danger.yaml").write_text(broken)
+    hotline, _ = load_hotline(tmp_path)
+    with pytest.raises(FlowLoadError) as error:
+        load_lexicon(tmp_path, hotline)
+    assert "danger.yaml:" in str(error.value) and "(in danger" in str(error.value)

@@ -109,11 +109,27 @@ def test_silence_reprompts_twice_then_offers_a_person_then_ends_with_the_lines(c
     assert "call us back any time" in goodbye and "2 3 3 7 3 3" in goodbye
 
 
-def test_silence_at_the_language_menu_goes_on_in_english(caller):
+def test_silence_at_the_welcome_keeps_relay_callers_on_the_line_to_a_person(make_app):
+    caller = build(make_app, **OPEN)  # the welcome says: relay operators, stay on the line
     caller.call()
     assert "We did not hear a key" in caller.silence()
     caller.silence()
-    assert "To talk to a person, press 1" in caller.silence()
+    heard = caller.silence()
+    assert "stay on the line" in heard and "We will end this call" not in heard
+    assert [n.text for n in caller.dial.iter("Number")] == ONCALL.split(",")
+    heard = caller.dial_ends("no-answer")  # nobody picked up: the 24/7 line, not a hang-up
+    assert [n.text for n in caller.dial.iter("Number")] == [NATIONAL]
+
+
+def test_silence_at_the_welcome_out_of_hours_goes_to_the_national_line(make_app):
+    caller = build(make_app, **CLOSED)
+    caller.call()
+    caller.silence()
+    caller.silence()
+    heard = caller.silence()
+    assert "No advocate is on duty right now" in heard and "We will end this call" not in heard
+    assert [n.text for n in caller.dial.iter("Number")] == [NATIONAL]
+    ends_safely(caller.dial_ends("no-answer"), caller)
 
 
 def test_invalid_key_says_not_an_option_and_repeats_the_menu(caller):
@@ -404,3 +420,22 @@ def test_audio_is_served_with_cache_headers(make_app, tmp_path):
     assert "max-age=86400" in response.headers["Cache-Control"]
     assert client.get("/voice/audio/en/..%2F..%2Fsecret.wav").status_code == 404
     assert client.get("/voice/audio/xx/hello.wav").status_code == 404
+
+
+# -- issue 10: what voice says agrees with what is true ---------------------------------------
+def test_urgent_speech_out_of_hours_says_what_is_true(make_app, redis_client):
+    caller = build(make_app, **CLOSED)
+    english(caller)
+    heard = caller.say("he is going to kill me")
+    assert "alerting an advocate" not in heard
+    assert "No advocate is on duty right now" in heard and "saved a note of your call" in heard
+    assert "press 2" in heard  # the 24/7 line is one key away
+    assert [e.kind for e in escalations(redis_client)] == ["urgent"]
+
+
+def test_speech_in_their_own_words_is_put_through_to_a_person(make_app):
+    caller = build(make_app, **OPEN)
+    english(caller)
+    heard = caller.say("I need to talk to somebody about my boss and my papers")
+    assert "Sorry, that is not an option" not in heard and "put you through" in heard
+    assert [n.text for n in caller.dial.iter("Number")] == ONCALL.split(",")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 
 import redis
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline import current
@@ -14,18 +15,25 @@ from hotline.channels import turn
 from hotline.channels.perform import ChannelPerformer
 from hotline.channels.sms_state import SmsState, Snapshot
 from hotline.channels.twilio_auth import twilio_only
-from hotline.engine import Engine, Event, Hotline, Session, Step
+from hotline.engine import Engine, Escalate, Event, Hotline, MenuNode, Session, Step
 from hotline.engine.text import match_keyword
+from hotline.escalations import records
 from hotline.escalations import web as escalation
+from hotline.escalations.conversation import SESSION_VAR
 from hotline.escalations.records import Entry
 from hotline.logs import where
 from hotline.safety.fallback import static_sms
-from hotline.safety.triage import Verdict, assess
+from hotline.safety.triage import Verdict
 from hotline.store import get_redis
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__)
 MAX_BODY = 1600
+MAX_MEDIA = 10  # Twilio sends at most 10 media items with one message
+RECENT_SECONDS = 300  # a texter's messages this recent are triaged together with a new one
+RECENT_COUNT = 4
+RECENT_CHARS = 400
+WITHHELD_HEADER = "X-Hotline-Withheld"  # why no reply was sent (development and test only)
 
 
 @dataclass(frozen=True)
@@ -33,12 +41,24 @@ class Inbound:
     sender: str
     body: str
     sid: str
+    media: tuple[str, ...] = ()  # content types of the pictures or files sent (MMS)
 
     @classmethod
     def from_form(cls, form) -> Inbound:
         body = (form.get("Body") or "")[:MAX_BODY]
         sid = form.get("MessageSid") or form.get("SmsSid") or ""
-        return cls(sender=form.get("From", ""), body=body, sid=sid)
+        count = _count(form.get("NumMedia"))
+        media = tuple(
+            (form.get(f"MediaContentType{i}") or "unknown type")[:100] for i in range(count)
+        )
+        return cls(sender=form.get("From", ""), body=body, sid=sid, media=media)
+
+
+def _count(raw: str | None) -> int:
+    try:
+        return max(0, min(MAX_MEDIA, int(raw or 0)))
+    except ValueError:
+        return 0
 
 
 @dataclass
@@ -49,6 +69,8 @@ class Reply:
     session: Session | None = None
     optout: str = ""  # "set", "del" or ""
     words: tuple[str, Entry] | None = None  # (escalation id, entry) for an open conversation
+    withheld: str = ""  # why nothing is said back, when nothing is (shown by the simulator)
+    urgent: bool = False  # danger triage flagged it (the recent-messages window starts over)
 
 
 def twiml(texts: list[str]) -> str:
@@ -70,7 +92,11 @@ def sms_webhook() -> Response:
     except Exception as exc:  # noqa: BLE001 - a texter must never meet a 500
         log.error("sms: %s; answered with the static fallback", where(exc))
         body = static_sms()
-    return Response(body, mimetype="text/xml")
+    response = Response(body, mimetype="text/xml")
+    withheld = g.get("sms_withheld", "")
+    if withheld and current.settings().development:
+        response.headers[WITHHELD_HEADER] = withheld
+    return response
 
 
 def answer(inbound: Inbound) -> str:
@@ -93,37 +119,132 @@ def keyword_language(text: str, by_language: dict[str, list[str]], prefer: str) 
     return next((lang for lang, words in by_language.items() if match_keyword(text, words)), None)
 
 
+def opt_out_language(hotline: Hotline, text: str, prefer: str) -> str | None:
+    """The language of an opt-out: a keyword ("STOP", "Opt-Out") or a whole-message request
+    ("stop texting me", "dejen de escribirme"); never a sentence that only holds the word."""
+    found = keyword_language(text, hotline.keywords.opt_out, prefer)
+    return found or hotline.phrasebook.says("opt_out", text, prefer)
+
+
 def decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) -> Reply:
-    """Keywords (opt-out, menu), an open escalation, keywords (help, language), the flow."""
+    """One message's reply, with what it keeps: the recent-messages window for triage and,
+    when nothing is said back, why (for the simulator)."""
+    reply = _decide(inbound, snapshot, performer)
+    if reply.session is not None:
+        reply.session.recent = _recent_after(snapshot.session, inbound, reply.urgent)
+    if not reply.texts and reply.withheld:
+        g.sms_withheld = reply.withheld
+    return reply
+
+
+def _decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) -> Reply:
+    """DELETE, opt-out, danger, the keywords (never throttled), the rate limit, an open
+    conversation (every message reaches the advocate), then the flow."""
     hotline, eng = current.flows(), current.engine("sms")
-    kw, text, session = hotline.keywords, inbound.body, snapshot.session
+    kw, text = hotline.keywords, inbound.body
+    session = _still_open(snapshot)
     lang = session.language if session else hotline.default_language
+    arrived = eng.reads(text)
     if (found := keyword_language(text, kw.delete, lang)) is not None:
         escalation.erase(inbound.sender)
         texts = [] if snapshot.opted_out else [eng.message("deleted", found)]
-        return Reply(texts, session=None)
+        return Reply(texts, session=None, withheld="opted out: DELETE is done silently")
     if snapshot.opted_out:
         return _opted_out(eng, text, session, lang, performer)
-    if (found := keyword_language(text, kw.opt_out, lang)) is not None:
+    if (found := opt_out_language(hotline, text, lang)) is not None:
         escalation.leave(session, "texter sent STOP")
         return Reply([eng.message("opt_out", found)], session=None, optout="set")
-    if _triaged(eng, session) and (verdict := assess(current.lexicon(), text)).urgent:
-        return _urgent(eng, session, verdict, text, performer)
-    if snapshot.recent >= current.settings().rate_limit:
-        return _throttled(eng, snapshot, lang)
-    if keyword_language(text, kw.menu, lang) is not None:
-        escalation.leave(session, "texter went back to the menu")
-        return _to_menu(eng, session, lang, performer)
-    known, waits = snapshot.escalations, snapshot.waits
-    if (said := escalation.converse(session, text, known, waits)) is not None:
-        return Reply(said[0], session=session, words=said[1])  # their words go to staff
+    status = _open_status(session, snapshot)
+    verdict = _triage(eng, session, text, arrived)
+    if verdict is not None and verdict.urgent:
+        return _urgent(eng, session, verdict, inbound, status, performer)
+    words = _words(session, inbound, status)
+    if inbound.media and not status and arrived in ("empty", "emoji"):
+        return _photo(eng, session, lang, performer)
+    if (found := keyword_language(text, kw.menu, lang)) is not None:
+        return _with(_to_menu(eng, session, found, performer), words)
     if (found := keyword_language(text, kw.help, lang)) is not None:
-        return _to_menu(eng, session, found, performer, eng.message("help", found))
+        help_text = eng.message("help", found)
+        return _with(_to_menu(eng, session, found, performer, help_text), words)
     if (found := _language_keyword(hotline, text)) is not None:
-        return _to_menu(eng, session, found, performer, eng.message("language_set", found))
-    if session is None:
-        return _run(eng, eng.start(lang), performer)
-    return _run(eng, eng.step(session, Event(kind="text", text=text)), performer)
+        said = eng.message("language_set", found)
+        return _with(_to_menu(eng, session, found, performer, said), words)
+    if snapshot.recent >= current.settings().rate_limit:
+        return _with(_throttled(eng, snapshot, session, lang), words)
+    disclosure = verdict.disclosure_flag if verdict is not None else ""
+    if status:
+        return _in_conversation(eng, session, inbound, arrived, status, snapshot, performer,
+                                disclosure)  # fmt: skip
+    reply = _flow(eng, session, lang, text, disclosure, performer)
+    if inbound.media:
+        reply.texts.insert(0, eng.message("photo", lang))
+    return reply
+
+
+def _still_open(snapshot: Snapshot) -> Session | None:
+    """The session, with a conversation that has closed let go of: their next message starts
+    again at the menu rather than answering a question asked in that conversation."""
+    session = snapshot.session
+    escalation_id = str(session.vars.get(SESSION_VAR) or "") if session else ""
+    if session is None or not escalation_id:
+        return session
+    status, _ = snapshot.escalations.get(escalation_id, ("", -1))
+    if status in ("waiting", "claimed"):
+        return session
+    session = session.model_copy(deep=True)
+    session.vars.pop(SESSION_VAR, None)
+    session.node, session.retries, session.silences = None, 0, 0
+    return session
+
+
+def _open_status(session: Session | None, snapshot: Snapshot) -> str:
+    """ "waiting" or "claimed" while the texter's conversation with a person is open, else ""."""
+    escalation_id = str(session.vars.get(SESSION_VAR) or "") if session else ""
+    status, _ = snapshot.escalations.get(escalation_id, ("", -1))
+    return status if escalation_id and status in ("waiting", "claimed") else ""
+
+
+def _triage(eng: Engine, session: Session | None, text: str, arrived: str) -> Verdict | None:
+    """Danger triage of the message with the texter's recent ones; never of a reaction (it
+    quotes the hotline's own words) and not where a question turns it off (a tip)."""
+    if arrived in ("reaction", "empty") or not _triaged(eng, session):
+        return None
+    return current.triage().assess(text, _recent(session))
+
+
+def _recent(session: Session | None, now: float | None = None) -> list[str]:
+    """The texter's messages of the last RECENT_SECONDS (sealed in the session at rest)."""
+    now = time.time() if now is None else now
+    kept = session.recent if session else []
+    return [text for at, text in kept if now - at <= RECENT_SECONDS]
+
+
+def _recent_after(session: Session | None, inbound: Inbound, urgent: bool) -> list:
+    """The window after this message: it is added, old ones drop out; an urgent verdict
+    starts it over (what made it urgent has been acted on)."""
+    if urgent or not inbound.body.strip():
+        return []
+    now = time.time()
+    kept = [(at, t) for at, t in (session.recent if session else []) if now - at <= RECENT_SECONDS]
+    return [*kept, (now, inbound.body[:RECENT_CHARS])][-RECENT_COUNT:]
+
+
+def _words(session: Session | None, inbound: Inbound, status: str) -> tuple[str, Entry] | None:
+    """The texter's message for the advocate's transcript, while a conversation is open."""
+    if not status or session is None:
+        return None
+    return str(session.vars[SESSION_VAR]), Entry(at=time.time(), by="texter", text=_said(inbound))
+
+
+def _said(inbound: Inbound) -> str:
+    """Their words as staff see them; a picture is noted by type, never fetched or kept."""
+    notes = [f"[photo received, not shown: {kind}]" for kind in inbound.media]
+    return "\n".join([t for t in (inbound.body.strip(),) if t] + notes)
+
+
+def _with(reply: Reply, words: tuple[str, Entry] | None) -> Reply:
+    reply.words = words or reply.words
+    return reply
 
 
 def _triaged(eng: Engine, session: Session | None) -> bool:
@@ -132,29 +253,106 @@ def _triaged(eng: Engine, session: Session | None) -> bool:
     return getattr(node, "triage", True)
 
 
-def _urgent(eng: Engine, session, verdict: Verdict, text: str, performer) -> Reply:
-    """911 and the 24/7 line at once, and an urgent escalation with their words, from anywhere."""
-    language = session.language if session else (verdict.language or eng.hotline.default_language)
+def _urgent(
+    eng: Engine, session, verdict: Verdict, inbound: Inbound, status: str, performer
+) -> Reply:
+    """911 and the 24/7 line at once, and an urgent escalation with their words, from anywhere.
+
+    The reply is in the language the danger was written in when the session's own language
+    found none of it ("socorro" after an English menu). Outside an open conversation, the
+    recent messages that made it urgent go to the transcript with it.
+    """
+    language = session.language if session else None
+    if language is None or not verdict.scores.get(language):
+        language = verdict.language or eng.hotline.default_language
+    earlier = [] if status else _recent(session)
     reply = _run(eng, eng.urgent(session, language, verdict.flag), performer)
+    reply.urgent = True
     if reply.session:
         reply.session.vars.pop("triage", None)
-        escalation.record_words(reply.session, text)
+        words = "\n".join([*earlier, _said(inbound)])
+        escalation.record_words(reply.session, words)
     return reply
 
 
-def _throttled(eng: Engine, snapshot: Snapshot, lang: str) -> Reply:
+def _flow(eng: Engine, session, lang: str, text: str, disclosure: str, performer) -> Reply:
+    """The flow: the first message starts it (their own words go to a person at once)."""
+    if session is None:
+        return _run(eng, eng.start(lang, text, disclosure), performer)
+    return _run(eng, eng.step(session, Event(kind="text", text=text, disclosure=disclosure)),
+                performer)  # fmt: skip
+
+
+def _in_conversation(
+    eng: Engine, session: Session, inbound: Inbound, arrived: str, status: str,
+    snapshot: Snapshot, performer, disclosure: str,
+) -> Reply:  # fmt: skip
+    """An open conversation: every message reaches the advocate's transcript.
+
+    A menu choice (after MENU) or an answer to the question they were asked still works;
+    while an advocate is talking with them only menu choices do, so their "yes" to the
+    advocate is never taken as consent. Anything else is acknowledged with the wait (or left
+    to the advocate once claimed). A disclosure raises the conversation's priority.
+    """
+    words = _words(session, inbound, status)
+    node = eng.flow.nodes.get(session.node or "")
+    if (
+        arrived == "text"
+        and node is not None
+        and (status == "waiting" or isinstance(node, MenuNode))
+    ):
+        step = eng.step(session, Event(kind="text", text=inbound.body))
+        if step.heard == "answer":
+            return _with(_run(eng, step, performer), words)
+    if disclosure:
+        _raise_priority(session, disclosure, performer)
+    if arrived == "reaction":
+        return Reply([], session=session, words=words, withheld="a reaction, passed to staff")
+    said = escalation.converse(session, inbound.body, snapshot.escalations, snapshot.waits)
+    texts = said[0] if said else []
+    if inbound.media:
+        texts = [eng.message("photo", session.language)]
+    withheld = "" if texts else "an advocate is answering this conversation"
+    return Reply(texts, session=session, words=words, withheld=withheld)
+
+
+def _raise_priority(session: Session, flag: str, performer) -> None:
+    """A disclosure inside an open conversation: one step more urgent, phrases shown to staff."""
+    escalation_id = str(session.vars.get(SESSION_VAR) or "")
+    record = records.load(get_redis(), escalation_id)
+    if record is None or not record.is_open:
+        return
+    action = Escalate(
+        node="", reason="disclosed in their own words", escalation=record.kind,
+        priority=max(1, record.priority - 1), language=session.language,
+        answers={"triage": flag},
+    )  # fmt: skip
+    performer.escalate(action, session)
+
+
+def _photo(eng: Engine, session, lang: str, performer) -> Reply:
+    """A picture with no words: say photos cannot be seen, then where they are (the menu)."""
+    step = eng.again(session, lang)
+    reply = _run(eng, step, performer)
+    reply.texts.insert(0, eng.message("photo", lang))
+    return reply
+
+
+def _throttled(eng: Engine, snapshot: Snapshot, session, lang: str) -> Reply:
     """A flood from one number: one notice (with 911), then silence until the minute is over.
 
-    STOP, DELETE and urgent messages are handled before this and are never slowed.
+    STOP, DELETE, START, MENU, HELP, language keywords and urgent messages are handled before
+    this and are never slowed.
     """
     first_over = snapshot.recent == current.settings().rate_limit
-    return Reply([eng.message("slow_down", lang)] if first_over else [], session=snapshot.session)
+    texts = [eng.message("slow_down", lang)] if first_over else []
+    return Reply(texts, session=session, withheld="rate limit: too many messages this minute")
 
 
 def _opted_out(eng: Engine, text: str, session, lang: str, performer) -> Reply:
     found = keyword_language(text, current.flows().keywords.opt_in, lang)
-    if found is None:
-        return Reply([], session=session)  # silence until they opt back in
+    if found is None:  # silence until they opt back in
+        return Reply([], session=session, withheld="opted out: only START gets an answer")
     reply = _to_menu(eng, session, found, performer, eng.message("opt_in", found))
     reply.optout = "del"
     return reply
@@ -177,4 +375,9 @@ def _to_menu(eng: Engine, session, lang: str, performer, first: str | None = Non
 
 def _run(eng: Engine, step: Step, performer: ChannelPerformer) -> Reply:
     done = turn.run(eng, step, performer)
-    return Reply(texts=done.texts, session=done.session)
+    reply = Reply(texts=done.texts, session=done.session)
+    for action in done.escalations:  # their own words, said before the escalation existed
+        own = str(action.answers.get("own_words") or "")
+        if own and done.session is not None:
+            escalation.record_words(done.session, own)
+    return reply

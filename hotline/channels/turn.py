@@ -61,7 +61,8 @@ def run(engine: Engine, step: Step, performer: Performer, turn: Turn | None = No
                 turn.says += _results(turn.says, output.node, results, performer, sms)
             elif isinstance(output, Escalate):
                 turn.escalations.append(output)
-                for text in performer.escalate(output, step.session):
+                texts = performer.escalate(output, step.session)
+                for text in [] if output.quiet else texts:
                     turn.says.append(Say(text=text, node=output.node, field="escalation"))
         if step.waiting != "lookup":
             break

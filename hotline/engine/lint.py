@@ -179,7 +179,7 @@ class FlowLinter:
         return self.problems
 
     def _entry_points(self) -> None:
-        for field in ("start", "main_menu", "urgent"):
+        for field in ("start", "main_menu", "urgent", "own_words"):
             if getattr(self.flow, field) is None:
                 continue
             if getattr(self.flow, field) not in self.flow.nodes:
@@ -276,6 +276,7 @@ class FlowLinter:
         starts = {self.flow.start, self.flow.main_menu}
         starts |= {o.next for o in self.flow.global_options if o.next in nodes}
         starts |= {self.flow.urgent} if self.flow.urgent in nodes else set()
+        starts |= {self.flow.own_words} if self.flow.own_words in nodes else set()
         reach = _reachable(starts, lambda n: _targets(nodes[n]))
         for node_id in nodes:
             if node_id not in reach:
@@ -348,7 +349,12 @@ class Discreet:
 
     def openers(self) -> list[tuple[tuple[str | int, ...], Text]]:
         found = [(("messages", name), text) for name, text in self.flow.messages.items()]
-        starts = [self.flow.start, self.flow.main_menu, self.flow.urgent or ""]
+        starts = [
+            self.flow.start,
+            self.flow.main_menu,
+            self.flow.urgent or "",
+            self.flow.own_words or "",
+        ]
         starts += [o.next for o in self.flow.global_options]
         for node_id, node in self.flow.nodes.items():
             if isinstance(node, WaitingNode):

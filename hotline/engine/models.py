@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+if TYPE_CHECKING:
+    from hotline.engine.reading import Phrasebook, ReactionReader
+
 Text = dict[str, str]
 """One user-facing text, per language code: {"en": "...", "es": "..."}."""
+
+NODE_TEXTS = ("text", "voice", "invalid", "silence", "found", "not_found", "outside",
+              "connecting", "closed", "no_answer")  # fmt: skip
 
 
 class Strict(BaseModel):
@@ -92,8 +99,12 @@ class LookupNode(NodeBase):
 class EscalateNode(NodeBase):
     kind: Literal["escalate"]
     reason: str
-    escalation: Literal["help", "tip", "callback", "urgent"] = "help"
+    # words: they wrote in their own words at a menu or question (see Flow.own_words)
+    escalation: Literal["help", "tip", "callback", "urgent", "words"] = "help"
     priority: int = Field(3, ge=1, le=3)
+    # quiet: it only records answers on the conversation just queued (consent, safe time),
+    # so the wait is not told again
+    quiet: bool = False
     next: str
 
 
@@ -145,6 +156,10 @@ class Flow(Strict):
     nodes: dict[str, Node]
     global_options: list[Option] = Field(default_factory=list)  # accepted at every question
     urgent: str | None = None  # where a message flagged by danger triage goes, from anywhere
+    # where free text goes that answers no menu or question ("a person speaking"): a message
+    # of at least own_words_min words, a disclosure, or a phrasing of the `person` family
+    own_words: str | None = None
+    own_words_min: int = Field(4, ge=1)
     messages: dict[str, Text] = Field(default_factory=dict)
 
 
@@ -173,6 +188,39 @@ class KeywordSets(Strict):
     no: dict[str, list[str]]
     delete: dict[str, list[str]] = Field(default_factory=dict)
     more: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Phrasings(Strict):
+    """Whole-message phrasings of keyword families as people type them, per language.
+
+    patterns: family ("opt_out", "yes", "no", "person") -> language -> patterns in the syntax
+    of hotline.engine.patterns; groups: per language, the named alternatives they use;
+    fillers: per language, words around an answer that change nothing ("please", "gracias");
+    clause_words: per language, words that end an answer's first clause ("but", "pero").
+    """
+
+    fillers: dict[str, list[str]] = Field(default_factory=dict)
+    clause_words: dict[str, list[str]] = Field(default_factory=dict)  # end an answer's clause
+    groups: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    patterns: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _compiles(self) -> Phrasings:
+        from hotline.engine.reading import Phrasebook
+
+        Phrasebook.cached(self)  # raises ValueError naming the pattern that cannot be read
+        return self
+
+
+class Reactions(Strict):
+    """How phones write a reaction (a tapback) to an earlier message, in one language.
+
+    verbs: what comes before the quoted message ("Liked", "Reacted ~ to"); attachments: what
+    is reacted to when nothing is quoted ("an image"). Patterns, as in Phrasings.
+    """
+
+    verbs: list[str]
+    attachments: list[str] = Field(default_factory=list)
 
 
 class Discretion(Strict):
@@ -214,7 +262,39 @@ class Hotline(Strict):
     keywords: KeywordSets
     discretion: Discretion = Field(default_factory=Discretion)
     claims: dict[str, Claim] = Field(default_factory=dict)
+    phrasings: Phrasings = Field(default_factory=Phrasings)
+    reactions: dict[str, Reactions] = Field(default_factory=dict)
     flows: dict[str, Flow] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _reactions_compile(self) -> Hotline:
+        from hotline.engine.reading import ReactionReader
+
+        ReactionReader.cached(self.reactions)  # raises ValueError naming a pattern it cannot read
+        return self
+
+    def texts(self) -> list[str]:
+        """Every user-facing text of every flow, in every language, as written (templates)."""
+        out: list[str] = []
+        for flow in self.flows.values():
+            for text in flow.messages.values():
+                out += text.values()
+            for node in flow.nodes.values():
+                for name in NODE_TEXTS:
+                    out += getattr(node, name, {}).values()
+        return out
+
+    @cached_property
+    def phrasebook(self) -> Phrasebook:
+        from hotline.engine.reading import Phrasebook
+
+        return Phrasebook.cached(self.phrasings)
+
+    @cached_property
+    def reaction_reader(self) -> ReactionReader:
+        from hotline.engine.reading import ReactionReader
+
+        return ReactionReader.cached(self.reactions)
 
     def flow(self, flow_id: str) -> Flow:
         return self.flows[flow_id]

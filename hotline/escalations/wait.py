@@ -10,6 +10,7 @@ from hotline import schedule
 from hotline.engine import Engine
 
 MIN_SAMPLES = 3  # fewer recent claims than this: no estimate rather than a made-up one
+MAX_ESTIMATE = 60  # minutes: past this a number means little; the text says "over an hour"
 
 
 def estimate_minutes(recent_waits: list[float], ahead: int) -> int | None:
@@ -27,6 +28,16 @@ def next_shift(spec: str, now: datetime) -> datetime | None:
     return schedule.next_open(spec, now)
 
 
+def on_duty(spec: str, now: datetime) -> tuple[bool, datetime | None]:
+    """(open now, next shift when closed). An invalid or "never" spec: closed, no next shift."""
+    try:
+        if schedule.is_open(spec, now):
+            return True, None
+        return False, schedule.next_open(spec, now)
+    except schedule.ScheduleError:
+        return False, None
+
+
 def when_values(eng: Engine, language: str, at: datetime) -> dict[str, str]:
     """{day} and {time} for a text, with day names from the flow (messages.weekdays)."""
     days = eng.message("weekdays", language).split()
@@ -39,11 +50,22 @@ def queued_texts(
 ) -> list[str]:
     """The wait text: out of hours (with the 24/7 line and 911), an estimate, or neither.
 
+    Out of hours says when the team is back; with no shift ahead ("never", or hours that
+    cannot be read) it says nobody is on duty and the request is saved (`closed`).
+
+    An estimate over MAX_ESTIMATE minutes is not given as a number: the backlog makes it
+    meaningless, so the text says the wait may be over an hour (`wait_long`).
     prefix "" is said once when queued; prefix "received_" answers each later message.
     """
-    shift = next_shift(spec, now)
+    open_now, shift = on_duty(spec, now)
     if shift is not None:
         text = eng.message(prefix + "out_of_hours", language, **when_values(eng, language, shift))
+    elif not open_now:  # nobody on duty and no shift ahead: say so, never "as soon as free"
+        text = eng.message(prefix + "closed", language)
+    elif minutes is not None and minutes > MAX_ESTIMATE:
+        text = eng.message(prefix + "wait_long", language) or eng.message(
+            prefix + "wait_unknown", language
+        )
     elif minutes is not None:
         text = eng.message(prefix + "wait", language, minutes=minutes)
     else:

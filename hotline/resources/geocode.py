@@ -31,7 +31,9 @@ ALIASES = {
     "bos": "boston",
 }
 _STATE_SUFFIX = re.compile(r"[\s,]+(ma|mass|massachusetts|[a-z]{2})\.?$")
-_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+_ZIP = re.compile(
+    r"(?<!\d)(\d{5})(?:[-\s]?\d{4})?(?!\d)"
+)  # ZIP, ZIP+4 as "01852 1234" or "018521234"
 
 
 @dataclass(frozen=True)

@@ -1,43 +1,105 @@
-"""Danger triage: score a message against the lexicon in flows/danger.yaml. Pure, no I/O."""
+"""Danger triage: score a person's words against the lexicon in flows/danger.yaml. Pure, no I/O.
+
+Two categories per language, each a set of weighted patterns (hotline.engine.patterns):
+
+- danger (`phrases`): someone may be in danger now. At or above `threshold` the message is
+  urgent: 911 and the 24/7 line at once, and a priority-1 escalation.
+- `disclosure`: trafficking that is not imminent danger (selling sex for someone, a debt that
+  can never be paid, documents or pay withheld, forced long hours, being watched). At or above
+  `disclosure_threshold` the conversation goes to a person with a raised priority.
+
+How a message is read, per language:
+
+1. words: case, accents and digits folded, contractions spelled out, "|" at punctuation,
+   stretched words read as themselves ("heeelp": "help", with EMPHASIS at the end);
+2. the hotline's own texts quoted back (ECHO_WORDS words in a row of any flow text) are set
+   aside, and a message mostly made of them is set aside whole, so "Emergency: call or text
+   911" pasted or quoted is not a cry for help;
+3. `spelling` fixes (text-speak, misspellings), then `ignore` patterns (street names, idioms
+   such as "this job is killing me") are set aside;
+4. every pattern's matches, heaviest first (then longest): each word counts once, each
+   pattern once; negative weights (laughter) pull a score down;
+5. a match is negated only by a negation that governs it: at most NEGATION_WINDOW words before
+   it in the same clause (punctuation, "but", a new subject end a clause), not followed by a
+   word that undoes it ("won't stop hitting me"), not an interjection ("no no no"); a phrase
+   that opens with its own subject ("he will kill me") is never negated from outside it.
+
+The channel keeps a texter's recent messages (sealed in the session) and passes them as
+`earlier`: they are read together with the new one, which counts when it adds to the score.
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import cached_property
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hotline.engine.text import normalize
+from hotline.engine.patterns import (
+    Grammar,
+    Pattern,
+    PatternError,
+    PatternIndex,
+    compile_pattern,
+    joined,
+)
+from hotline.engine.text import BREAK, elongated, words
 
 NEGATION_WINDOW = 3
-_APOSTROPHES = re.compile(r"['’`´]")
-_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-case, accent-free words; apostrophes dropped so "can't" is "cant"."""
-    return [t for t in _NON_WORD.split(normalize(_APOSTROPHES.sub("", text or ""))) if t]
+ECHO_WORDS = 5  # this many words in a row of a hotline text, quoted back, are set aside
+ECHO_SHARE = 0.6  # a message this much made of quoted hotline text is set aside whole
+EMPHASIS = "❗"  # added at the end of a message that stretches a word ("heeelp"); patterns
+# may weigh it like a word
 
 
 class LanguageLexicon(BaseModel):
+    """One language's lexicon: weighted patterns and the words that shape how they match."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    phrases: dict[str, float]
+    phrases: dict[str, float]  # danger now: pattern -> weight
+    disclosure: dict[str, float] = Field(default_factory=dict)  # trafficking, not imminent
+    groups: dict[str, list[str]] = Field(default_factory=dict)  # <name> -> alternatives
     negations: list[str] = Field(default_factory=list)
-    spelling: dict[str, str] = Field(default_factory=dict)
-    ignore: list[str] = Field(default_factory=list)
+    not_negating: list[str] = Field(default_factory=list)  # "won't STOP hitting me"
+    clause_words: list[str] = Field(default_factory=list)  # end a clause: but, because, pero
+    clause_starts: list[str] = Field(default_factory=list)  # start a clause: he, she, please
+    contractions: dict[str, str] = Field(default_factory=dict)  # "'ll" -> " will"
+    spelling: dict[str, str] = Field(default_factory=dict)  # word -> words
+    ignore: list[str] = Field(default_factory=list)  # patterns set aside before matching
+
+    @model_validator(mode="after")
+    def _compiles(self) -> LanguageLexicon:
+        _Compiled.cached("", self, self.contractions)  # raises ValueError naming a bad pattern
+        return self
 
 
 class Lexicon(BaseModel):
+    """flows/danger.yaml: thresholds and a lexicon per language (people mix languages)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     threshold: float = 1.0
+    disclosure_threshold: float = 1.0
     languages: dict[str, LanguageLexicon]
 
     @cached_property
+    def contractions(self) -> dict[str, str]:
+        """Every language's contractions: spelled out before any language reads the words."""
+        return {k: v for lex in self.languages.values() for k, v in lex.contractions.items()}
+
+    @cached_property
     def compiled(self) -> list[_Compiled]:
-        return [_Compiled.build(lang, lex) for lang, lex in self.languages.items()]
+        return [
+            _Compiled.cached(lang, lex, self.contractions) for lang, lex in self.languages.items()
+        ]
+
+    def base(self, text: str) -> list[str]:
+        """A message's words before any language's spelling fixes (a stretched word is read
+        as itself, "heeelp" as "help", and EMPHASIS closes the message)."""
+        return list(_base(text, tuple(sorted(self.contractions.items()))))
 
 
 @dataclass(frozen=True)
@@ -46,97 +108,314 @@ class Verdict:
     matched: tuple[str, ...]  # the lexicon phrases that counted (shown to staff, not the text)
     urgent: bool
     language: str | None = None  # the lexicon language that matched best
+    disclosure: tuple[str, ...] = ()  # disclosure phrases that counted
+    disclosed: bool = False
+    scores: dict[str, float] = field(default_factory=dict)  # danger score per language
 
     @property
     def flag(self) -> str:
         """What staff see on the queue: the phrases, never the message."""
         return f"urgent words: {', '.join(self.matched)}" if self.matched else ""
 
+    @property
+    def disclosure_flag(self) -> str:
+        return f"disclosure words: {', '.join(self.disclosure)}" if self.disclosure else ""
+
+
+@dataclass(frozen=True)
+class _Weighted:
+    pattern: Pattern
+    weight: float
+
+
+class _Table:
+    """Weighted patterns with an index of the words they need."""
+
+    def __init__(self, items: list[_Weighted]):
+        self.items = items
+        self.index = PatternIndex([item.pattern for item in items])
+
+
+@dataclass(frozen=True)
+class _Reading:
+    danger: float
+    danger_labels: tuple[str, ...]
+    disclosure: float
+    disclosure_labels: tuple[str, ...]
+
 
 @dataclass(frozen=True)
 class _Compiled:
     language: str
-    phrases: tuple[tuple[tuple[str, ...], str, float], ...]  # (tokens, phrase, weight)
-    by_first: dict[str, tuple[int, ...]]  # first word -> indexes into phrases
+    danger: _Table
+    disclosure: _Table
+    ignore: PatternIndex
     negations: frozenset[str]
+    not_negating: frozenset[str]
+    clause_words: frozenset[str]
+    clause_starts: frozenset[str]
     spelling: dict[str, tuple[str, ...]]
-    ignore: tuple[tuple[str, ...], ...]
 
     @classmethod
-    def build(cls, language: str, lex: LanguageLexicon) -> _Compiled:
-        phrases = tuple(
-            sorted(
-                ((tuple(tokens(p)), p, w) for p, w in lex.phrases.items()), key=lambda x: -len(x[0])
-            )
+    def cached(cls, language: str, lex: LanguageLexicon, contractions: dict[str, str]) -> _Compiled:
+        """Compiled once per content: every app and test loading the same lexicon shares it."""
+        key = (lex.model_dump_json(), json.dumps(contractions, sort_keys=True))
+        compiled = _COMPILED.get(key)
+        if compiled is None:
+            compiled = _COMPILED[key] = cls.build("", lex, contractions)
+        return replace(compiled, language=language)
+
+    @classmethod
+    def build(cls, language: str, lex: LanguageLexicon, contractions: dict[str, str]) -> _Compiled:
+        spelling = {words(k, contractions)[0]: tuple(words(v, contractions))
+                    for k, v in lex.spelling.items() if words(k, contractions)}  # fmt: skip
+
+        def literal(text: str) -> list[str]:
+            return _spell(words(text, contractions), spelling)[0]
+
+        def single(items: list[str]) -> frozenset[str]:
+            return frozenset(" ".join(literal(i)) for i in items)
+
+        grammar = Grammar(
+            groups={name: tuple(options) for name, options in lex.groups.items()},
+            negations=single(lex.negations),
+            clause_starts=single(lex.clause_starts),
+            clause_words=single(lex.clause_words),
         )
-        by_first: dict[str, list[int]] = {}
-        for index, (phrase_tokens, _, _) in enumerate(phrases):
-            by_first.setdefault(phrase_tokens[0], []).append(index)
+
+        def patterns(sources: Iterable[str], where: str) -> list[Pattern]:
+            out = []
+            for source in sources:
+                try:
+                    out.append(compile_pattern(source, grammar, literal))
+                except PatternError as exc:
+                    raise ValueError(f"{where}: {exc}") from exc
+            return out
+
+        def weighted(table: dict[str, float], where: str) -> _Table:
+            compiled = patterns(table, where)
+            return _Table([_Weighted(p, w) for p, w in zip(compiled, table.values(), strict=True)])
+
         return cls(
             language=language,
-            phrases=phrases,
-            by_first={word: tuple(ixs) for word, ixs in by_first.items()},
-            negations=frozenset(normalize(n) for n in lex.negations),
-            spelling={normalize(k): tuple(tokens(v)) for k, v in lex.spelling.items()},
-            ignore=tuple(tuple(tokens(i)) for i in lex.ignore),
+            danger=weighted(lex.phrases, "phrases"),
+            disclosure=weighted(lex.disclosure, "disclosure"),
+            ignore=PatternIndex(patterns(lex.ignore, "ignore")),
+            negations=grammar.negations,
+            not_negating=single(lex.not_negating),
+            clause_words=grammar.clause_words,
+            clause_starts=grammar.clause_starts,
+            spelling=spelling,
         )
 
-    def words(self, text: str) -> list[str]:
-        out: list[str] = []
-        for word in tokens(text):
-            out.extend(self.spelling.get(word, (word,)))
-        return _remove_phrases(out, self.ignore)
+    # -- reading --------------------------------------------------------------------------
+    def spell(self, base: list[str]) -> tuple[list[str], list[int]]:
+        """The words with this language's spelling fixes, and where each came from."""
+        return _spell(base, self.spelling)
 
-    def candidates(self, words: list[str]) -> list[tuple[int, int]]:
-        """(phrase index, start) of every occurrence, longest phrases first (index order)."""
-        found = []
-        for start, word in enumerate(words):
-            for index in self.by_first.get(word, ()):
-                phrase = self.phrases[index][0]
-                if tuple(words[start : start + len(phrase)]) == phrase:
-                    found.append((index, start))
-        return sorted(found)
+    def ignored(self, said: list[str], origin: list[int]) -> set[int]:
+        """Which of the message's words (by index before spelling) `ignore` sets aside."""
+        text, starts = joined(said)
+        patterns = [self.ignore.patterns[i] for i in self.ignore.candidates(said)]
+        return {origin[i] for p in patterns for a, b in p.spans(text, starts) for i in range(a, b)}
 
-    def score(self, text: str) -> tuple[float, list[str]]:
-        """Each phrase counts once, on words no longer phrase took, unless negated just before."""
-        words = self.words(text)
-        used = [False] * len(words)
-        total, matched, counted = 0.0, [], set()
-        for index, start in self.candidates(words):
-            phrase_tokens, phrase, weight = self.phrases[index]
-            span = range(start, start + len(phrase_tokens))
-            if index in counted or any(used[i] for i in span) or self._negated(words, start):
+    def read(self, said: list[str], bounds: frozenset[int] = frozenset()) -> _Reading:
+        """Danger and disclosure scores; `bounds`: where each later message of the window
+        starts (a negation never reaches back across one)."""
+        danger, danger_labels = self._score(said, self.danger, bounds)
+        disclosure, disclosure_labels = self._score(said, self.disclosure, bounds)
+        return _Reading(danger, danger_labels, disclosure, disclosure_labels)
+
+    def _score(
+        self, said: list[str], table: _Table, bounds: frozenset[int]
+    ) -> tuple[float, tuple[str, ...]]:
+        """Heaviest matches first (then longest); each word once, each pattern once; a negated
+        match still takes its words, so a shorter phrase inside it cannot count instead."""
+        text, starts = joined(said)
+        items = table.items
+        found = [
+            (-abs(items[index].weight), a - b, a, b, index)
+            for index in table.index.candidates(said)
+            for a, b in items[index].pattern.spans(text, starts)
+        ]
+        found.sort()
+        used = [False] * len(said)
+        counted: set[int] = set()
+        total, labels = 0.0, []
+        for _, _, a, b, index in found:
+            if index in counted or any(used[a:b]):
                 continue
-            for i in span:
+            for i in range(a, b):
                 used[i] = True
+            if self._negated(said, a, bounds):
+                continue
             counted.add(index)
-            total += weight
-            matched.append(phrase)
-        return total, matched
+            total += items[index].weight
+            shown = items[index].pattern.shown(said[a:b])
+            if items[index].weight > 0 and shown not in labels:
+                labels.append(shown)
+        return total, tuple(labels)
 
-    def _negated(self, words: list[str], start: int) -> bool:
-        window = words[max(0, start - NEGATION_WINDOW) : start]
-        return any(w in self.negations for w in window)
+    def _negated(self, said: list[str], start: int, bounds: frozenset[int]) -> bool:
+        if said[start] in self.clause_starts:
+            return False  # "no he will kill me": a phrase with its own subject
+        for k in range(start - 1, max(-1, start - 1 - NEGATION_WINDOW), -1):
+            if k + 1 in bounds:
+                return False  # the negation is in an earlier message
+            word = said[k]
+            if word == BREAK or word in self.clause_words or word in self.clause_starts:
+                return False
+            if word in self.negations:
+                if k + 1 < len(said) and said[k + 1] in self.not_negating:
+                    continue  # "won't stop hitting me", "no deja de pegarme"
+                return not (k > 0 and said[k - 1] == word)  # "no no no": an interjection
+        return False
 
 
-def _find(words: list[str], phrase: tuple[str, ...]) -> list[int]:
-    n = len(phrase)
-    return [i for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == phrase]
+_COMPILED: dict[tuple[str, str], _Compiled] = {}
 
 
-def _remove_phrases(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[str]:
-    for phrase in phrases:
-        for start in reversed(_find(words, phrase)):
-            words = words[:start] + ["|"] + words[start + len(phrase) :]
-    return words
+@lru_cache(maxsize=4096)
+def _base(text: str, contractions: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """words() of a message, with EMPHASIS closing it when a word is stretched; cached, as
+    the window reads the same recent messages again with each new one."""
+    said = words(text, dict(contractions))
+    return (*said, BREAK, EMPHASIS) if said and elongated(text) else tuple(said)
 
 
-def assess(lexicon: Lexicon, text: str) -> Verdict:
-    """The highest score over the lexicon's languages (people mix languages)."""
-    best: tuple[float, list[str], str | None] = (0.0, [], None)
-    for compiled in lexicon.compiled:
-        score, matched = compiled.score(text)
-        if score > best[0]:
-            best = (score, matched, compiled.language)
-    score = round(best[0], 3)
-    return Verdict(score, tuple(best[1]), score >= lexicon.threshold, best[2])
+def _spell(said: list[str], spelling: dict[str, tuple[str, ...]]) -> tuple[list[str], list[int]]:
+    """Spelling fixes applied; for each word out, the index of the word it came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for index, word in enumerate(said):
+        fixed = spelling.get(word, (word,))
+        out.extend(fixed)
+        origin.extend([index] * len(fixed))
+    return out, origin
+
+
+def _set_aside(said: list[str], spans: list[tuple[int, int]]) -> list[str]:
+    """Each word of the spans becomes a clause break (nothing matches across it); the list
+    keeps its length, so indexes into it stay true."""
+    if not spans:
+        return said
+    drop = {i for a, b in spans for i in range(a, b)}
+    return [BREAK if i in drop else word for i, word in enumerate(said)]
+
+
+class Echo:
+    """The hotline's own texts, so that words quoted back from them never count."""
+
+    def __init__(self, lexicon: Lexicon, texts: Iterable[str]):
+        self.shingles = frozenset(s for t in texts for s in _shingles(lexicon.base(t)))
+
+    def set_aside(self, said: list[str]) -> list[str]:
+        shingles = self.shingles
+        if not shingles:
+            return said
+        at = [i for i, w in enumerate(said) if w != BREAK]
+        plain = [said[i] for i in at]
+        spans = [
+            (at[i], at[i + ECHO_WORDS - 1] + 1)
+            for i in range(len(plain) - ECHO_WORDS + 1)
+            if tuple(plain[i : i + ECHO_WORDS]) in shingles
+        ]
+        echoed = {i for a, b in spans for i in range(a, b)}
+        if len(echoed) >= ECHO_SHARE * len(at):  # mostly the hotline's words: all a quote
+            return _set_aside(said, [(0, len(said))]) if spans else said
+        return _set_aside(said, spans)
+
+
+def _shingles(said: list[str]) -> set[tuple[str, ...]]:
+    plain = [w for w in said if w != BREAK]
+    return {tuple(plain[i : i + ECHO_WORDS]) for i in range(len(plain) - ECHO_WORDS + 1)}
+
+
+_ECHOES: dict[tuple[str, tuple[str, ...]], Echo] = {}
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The lexicon and the hotline's own texts: what the channels score each message with."""
+
+    lexicon: Lexicon
+    echo: Echo
+
+    @classmethod
+    def build(cls, lexicon: Lexicon, hotline_texts: Iterable[str]) -> Triage:
+        texts = tuple(hotline_texts)
+        key = (lexicon.model_dump_json(), texts)
+        echo = _ECHOES.get(key)
+        if echo is None:
+            echo = _ECHOES[key] = Echo(lexicon, texts)
+        return cls(lexicon, echo)
+
+    def assess(self, text: str, earlier: Sequence[str] = ()) -> Verdict:
+        return assess(self.lexicon, text, earlier, self.echo)
+
+
+def assess(
+    lexicon: Lexicon, text: str, earlier: Sequence[str] = (), echo: Echo | None = None
+) -> Verdict:
+    """Score a message (with the texter's `earlier` recent messages) in every language.
+
+    The window is read as one run of words, so a phrase split over two texts counts, but a
+    negation in one text never reaches into the next. Urgent when the danger score reaches
+    the threshold and the new message adds to it; disclosed likewise for disclosures. The
+    best-scoring language is reported.
+    """
+    now = _read_all(lexicon, [*earlier, text], echo)
+    high = any(
+        r.danger >= lexicon.threshold or r.disclosure >= lexicon.disclosure_threshold
+        for r in now.values()
+    )
+    before = _read_all(lexicon, list(earlier), echo) if earlier and high else {}
+    best_lang, best = None, _Reading(0.0, (), 0.0, ())
+    for lang, reading in now.items():
+        if (reading.danger, reading.disclosure) > (best.danger, best.disclosure):
+            best_lang, best = lang, reading
+    danger_before = max((r.danger for r in before.values()), default=0.0)
+    disclosure_before = max((r.disclosure for r in before.values()), default=0.0)
+    score = round(best.danger, 3)
+    urgent = score >= lexicon.threshold and best.danger > danger_before
+    top = max(now.values(), key=lambda r: r.disclosure, default=best)
+    disclosed = top.disclosure >= lexicon.disclosure_threshold and (
+        top.disclosure > disclosure_before
+    )
+    return Verdict(
+        score=score,
+        matched=best.danger_labels,
+        urgent=urgent,
+        language=best_lang,
+        disclosure=top.disclosure_labels if disclosed else (),
+        disclosed=disclosed,
+        scores={lang: round(r.danger, 3) for lang, r in now.items()},
+    )
+
+
+def _read_all(lexicon: Lexicon, texts: list[str], echo: Echo | None) -> dict[str, _Reading]:
+    """Every language's reading of the texts, after the hotline's own words and every
+    language's `ignore` patterns (idioms, street names) are set aside: "called 911 yesterday"
+    read by the English lexicon does not become a cry for help in the Spanish one."""
+    said: list[str] = []
+    starts: set[int] = set()
+    for text in texts:
+        words_of_text = lexicon.base(text)
+        if said and words_of_text:
+            starts.add(len(said))
+        said += words_of_text
+    if echo is not None:
+        said = echo.set_aside(said)
+    spelled = {c.language: c.spell(said) for c in lexicon.compiled}
+    ignored: set[int] = set()
+    for c in lexicon.compiled:
+        ignored |= c.ignored(*spelled[c.language])
+    out = {}
+    for c in lexicon.compiled:
+        fixed, origin = spelled[c.language]
+        fixed = [BREAK if origin[i] in ignored else w for i, w in enumerate(fixed)]
+        bounds = frozenset(
+            i for i in range(1, len(fixed)) if origin[i] in starts and origin[i - 1] != origin[i]
+        )
+        out[c.language] = c.read(fixed, bounds)
+    return out

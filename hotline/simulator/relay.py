@@ -33,10 +33,11 @@ def phone_for(app: Flask) -> DevPhone:
     return phone
 
 
-def text(app: Flask, sender: str, body: str) -> list[dict]:
-    """Send one SMS to /sms; the replies with the segments each costs."""
-    replies = phone_for(app).text(body, sender, to=HOTLINE_NUMBER)
-    return [{"body": reply, "segments": segment_count(reply)} for reply in replies]
+def text(app: Flask, sender: str, body: str) -> tuple[list[dict], str]:
+    """Send one SMS to /sms; the replies with the segments each costs, and why none came
+    when the app withheld a reply (rate limit, opted out, an advocate answering...)."""
+    replies, withheld = phone_for(app).exchange(body, sender, to=HOTLINE_NUMBER)
+    return [{"body": reply, "segments": segment_count(reply)} for reply in replies], withheld
 
 
 def voice(app: Flask, url: str, params: dict[str, str]) -> tuple[int, str]:

@@ -63,11 +63,12 @@ def _number(data: dict) -> str:
 
 @bp.post("/simulator/api/sms")
 def send_sms() -> Response:
-    """One text from the simulated phone to /sms, signed; the replies with segment counts."""
+    """One text from the simulated phone to /sms, signed; the replies with segment counts,
+    or why the hotline withheld them."""
     data = _json()
     number, body = _number(data), str(data.get("body", ""))[:MAX_TEXT]
-    replies = relay.text(current_app._get_current_object(), number, body)
-    return jsonify(replies=replies, **_sms_view(number, data))
+    replies, withheld = relay.text(current_app._get_current_object(), number, body)
+    return jsonify(replies=replies, withheld=withheld, **_sms_view(number, data))
 
 
 @bp.post("/simulator/api/sms/state")

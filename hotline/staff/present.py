@@ -12,8 +12,17 @@ from hotline.escalations.actions import mask
 from hotline.escalations.records import OUTCOMES, Entry, Escalation
 
 PRIORITY = {1: "urgent", 2: "soon", 3: "routine"}
-KIND = {"help": "Asked for a person", "tip": "Tip", "callback": "Call-back", "urgent": "Urgent"}
+KIND = {"help": "Asked for a person", "tip": "Tip", "callback": "Call-back", "urgent": "Urgent",
+        "words": "Wrote in their own words"}  # fmt: skip
 CONSENT = {"yes": "Safe to text", "no": "Not safe to text", "": "Not asked"}
+CONSENT_CALL = {"yes": "Safe to call", "no": "Not safe to call", "": "Not asked"}
+
+
+def consent_label(e: Escalation) -> str:
+    """What the person said about contact, for this conversation: a caller's call-back consent
+    is about calling them, never about texting them."""
+    table = CONSENT_CALL if e.channel == "voice" else CONSENT
+    return table.get(e.consent, e.consent)
 
 
 def age(seconds: float) -> str:
@@ -38,7 +47,7 @@ def queue_row(e: Escalation, staff: Staff) -> dict:
         "match": e.language in staff.languages,
         "channel": e.channel,
         "waiting": age(time.time() - e.created),
-        "consent": CONSENT.get(e.consent, e.consent),
+        "consent": consent_label(e),
         "status": e.status,
         "assignee": e.assignee,
         "flag": e.flag,

@@ -108,7 +108,11 @@
         number: number(), body: body, since: state.since, escalation: state.escalation,
       });
       view.replies.forEach((r) => item($("thread"), "in", r.body, segments(r.segments)));
-      log("POST /sms (signed) → " + view.replies.length + " reply text(s)");
+      if (!view.replies.length && view.withheld) {
+        item($("thread"), "system withheld", "No reply: " + view.withheld, "withheld by the hotline");
+      }
+      log("POST /sms (signed) → " + view.replies.length + " reply text(s)" +
+        (view.withheld ? " · withheld: " + view.withheld : ""));
       staffReplies(view.outbox);
       showPanel(view, "SMS from " + number());
     } catch (error) {

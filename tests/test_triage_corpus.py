@@ -1,0 +1,49 @@
+"""The labelled triage corpus, per shipped language: precision and recall printed and checked.
+
+`python -m tests.triage_corpus -v` prints the same figures with every miss. The held-out part
+(tests/triage_corpus/heldout/) was written before the lexicon was tuned and is never tuned
+against: its figures are reported and held to a regression floor, not to the targets.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.triage_corpus import PARTS, Judge, languages, load, score
+
+LANGUAGES = languages()
+RECALL, PRECISION = 0.95, 0.9  # the targets (issue 10), on the tuning part
+FLOOR = 0.85  # the held-out part must not fall below this
+
+
+@pytest.fixture(scope="module")
+def judge() -> Judge:
+    return Judge()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_shipped_language_has_a_broad_corpus_in_both_parts(language):
+    for part in PARTS:
+        corpus = load(language, part)  # fails with the missing file's name
+        assert corpus["danger"] and corpus["safe"], (language, part)
+    tuning = load(language, "tuning")
+    assert len(tuning["danger"]) >= 60 and len(tuning["safe"]) >= 60, language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_danger_recall_and_precision_on_the_corpus(judge, language, capsys):
+    result = score(judge, language, "tuning")
+    with capsys.disabled():
+        print(f"\n[triage corpus] {result.line()}")
+    assert result.recall >= RECALL, ("missed", result.fn)
+    assert result.precision >= PRECISION, ("false alarms", result.fp)
+    assert result.disclosure_recall >= RECALL, ("disclosures missed", result.disclosure_missed)
+    assert not result.safe_disclosed, result.safe_disclosed
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_held_out_corpus_is_reported_and_holds_a_floor(judge, language, capsys):
+    result = score(judge, language, "held-out")
+    with capsys.disabled():
+        print(f"\n[triage corpus] {result.line()}")
+    assert result.recall >= FLOOR and result.precision >= FLOOR, (result.fn, result.fp)
