@@ -18,7 +18,7 @@ from rq.registry import StartedJobRegistry
 from hotline.escalations import accounts, actions, jobs, queue, records
 from hotline.escalations.actions import ReplyRefused
 from hotline.escalations.senders import read_outbox
-from hotline.escalations.web import staff_desk
+from hotline.escalations.texter import staff_desk
 from hotline.queues import DEFAULT, get_queue
 from hotline.store import connect
 from tests import conftest

@@ -16,7 +16,7 @@ from hotline.channels.sms_state import SmsState, Snapshot
 from hotline.channels.twilio_auth import twilio_only
 from hotline.engine import Engine, Event, Hotline, Session, Step
 from hotline.engine.text import match_keyword
-from hotline.escalations import web as escalation
+from hotline.escalations import texter as escalation
 from hotline.escalations.records import Entry
 from hotline.logs import where
 from hotline.safety.fallback import static_sms
