@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 import redis
@@ -49,6 +51,7 @@ class Reply:
     session: Session | None = None
     optout: str = ""  # "set", "del" or ""
     words: tuple[str, Entry] | None = None  # (escalation id, entry) for an open conversation
+    forget: bool = False  # DELETE: forget the replies cached for this texter's earlier messages
 
 
 def twiml(texts: list[str]) -> str:
@@ -74,15 +77,29 @@ def sms_webhook() -> Response:
 
 
 def answer(inbound: Inbound) -> str:
-    """Read state (1 round trip), decide, write state (1 round trip); a repeated sid replays."""
+    """Claim, decide, commit: two round trips; once per MessageSid, one message at a time.
+
+    The read claims the MessageSid and the texter's lease before anything with a side effect
+    runs (sms_state): a repeated sid replays its reply; a twin still in flight is waited for
+    and its reply returned; a second message of the same texter waits for the first.
+    """
     settings = current.settings()
     state = SmsState(get_redis(), settings.secret_key, inbound.sender, settings.session_ttl)
-    snapshot = state.read(inbound.sid)
+    sid = inbound.sid or "local-" + uuid.uuid4().hex  # Twilio always sends one
+    snapshot = state.claim(sid)
     if snapshot.earlier_reply is not None:
         return snapshot.earlier_reply
-    reply = decide(inbound, snapshot, ChannelPerformer(channel="sms", sender=inbound.sender))
-    body = twiml(reply.texts)
-    earlier = state.commit(inbound.sid, body, reply.session, reply.optout, reply.words)
+    if snapshot.in_flight:  # the same message, still being answered elsewhere: say only 911
+        log.warning("sms: a repeated MessageSid is still in flight; answered with the fallback")
+        return static_sms()
+    try:
+        reply = decide(inbound, snapshot, ChannelPerformer(channel="sms", sender=inbound.sender))
+        body = twiml(reply.texts)
+    except Exception:
+        with contextlib.suppress(redis.RedisError):
+            state.release(sid)  # so the texter's next message need not wait for the lease
+        raise
+    earlier = state.commit(sid, body, reply.session, reply.optout, reply.words, reply.forget)
     return earlier or body
 
 
@@ -101,7 +118,7 @@ def decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) ->
     if (found := keyword_language(text, kw.delete, lang)) is not None:
         escalation.erase(inbound.sender)
         texts = [] if snapshot.opted_out else [eng.message("deleted", found)]
-        return Reply(texts, session=None)
+        return Reply(texts, session=None, forget=True)
     if snapshot.opted_out:
         return _opted_out(eng, text, session, lang, performer)
     if (found := keyword_language(text, kw.opt_out, lang)) is not None:

@@ -14,6 +14,12 @@ from hotline.escalations.records import OUTCOMES, Entry, Escalation
 PRIORITY = {1: "urgent", 2: "soon", 3: "routine"}
 KIND = {"help": "Asked for a person", "tip": "Tip", "callback": "Call-back", "urgent": "Urgent"}
 CONSENT = {"yes": "Safe to text", "no": "Not safe to text", "": "Not asked"}
+DELIVERY = {"failed": "not sent", "unknown": "delivery unknown, check before resending"}
+
+
+def delivery(state: str) -> str:
+    """A staff reply's delivery state as staff read it (escalations/delivery.py)."""
+    return DELIVERY.get(state, state)
 
 
 def age(seconds: float) -> str:
@@ -53,7 +59,7 @@ def entry_row(index: int, entry: Entry) -> dict:
         "by": entry.by,
         "name": entry.name,
         "text": entry.text,
-        "state": entry.state,
+        "state": delivery(entry.state),
         "error": entry.error,
     }
 
