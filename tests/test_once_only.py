@@ -169,14 +169,6 @@ def test_a_reply_that_cannot_be_confirmed_is_shown_as_delivery_unknown(
     assert "delivery unknown, check before resending" in page
 
 
-def test_a_5xx_is_checked_with_twilio_then_sent_once(prod_app, redis_client, twilio_standin):
-    twilio_standin.fail_next = [500]
-    escalation_id, index = _queue_reply(prod_app, redis_client, "Hello from Ana")
-    run_jobs(prod_app)
-    assert twilio_standin.bodies(TEXTER) == ["Hello from Ana"]
-    assert records.entry_at(redis_client, escalation_id, index).state == "sent"
-
-
 # -- alerts: capped per escalation and per minute ------------------------------------------------
 @pytest.fixture()
 def capped_app(make_app, monkeypatch):

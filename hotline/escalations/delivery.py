@@ -3,6 +3,7 @@
 Each send has a field in its escalation's ledger (hash esc:{id}:sends; "reply:{index}",
 "alert:{target}") holding "state|attempt|since|provider id":
   sending  an attempt started at `since` (epoch seconds); it may have reached the provider
+  retry    the last attempt certainly did not reach it (refused, rate-limited): send again
   sent     the provider took it (its id is kept, so a later lookup does not count it twice)
   unknown  an attempt may have reached the provider and it cannot say: never sent again;
            staff see "delivery unknown, check before resending"
@@ -81,7 +82,7 @@ class Caps:
 
 @dataclass(frozen=True)
 class Record:
-    state: str  # sending, sent, unknown, failed
+    state: str  # sending, retry, sent, unknown, failed
     attempt: int
     since: float
     provider_id: str = ""
@@ -139,8 +140,8 @@ def send_once(
     """Send `body` to `to` at most once for this ledger field (module doc).
 
     Raises SendError for a transient failure when another attempt is left (RQ retries the job;
-    the retry reconciles first). On the last attempt a transient failure settles as "failed"
-    when the provider answered, "unknown" when it did not.
+    the retry looks the message up first if it may have gone out). On the last attempt a
+    transient failure settles as "unknown" if the message may have gone out, else "failed".
     """
     now = time.time()
     verdict, stored = ledger.claim(field, caps, now)
@@ -149,8 +150,30 @@ def send_once(
     current = Record("sending", 1, now)
     if verdict == "have":
         current = Record.parse(stored)
-        if current.state != "sending":
+        if current.state not in ("sending", "retry"):
             return Outcome("already", current.state)
+        current = _resend_if_not_there(ledger, field, sender, to, body, current, now)
+        if isinstance(current, Outcome):
+            return current
+    try:
+        provider_id = sender.send(to, body, kind)
+    except SendError as exc:
+        if exc.transient and not last_attempt:
+            if not exc.maybe_sent:
+                ledger.settle(field, current.attempt, Record("retry", current.attempt, now))
+            raise  # "sending": the next attempt looks it up; "retry": it just sends
+        state = "unknown" if exc.transient and exc.maybe_sent else "failed"
+        ledger.settle(field, current.attempt, Record(state, current.attempt, now))
+        return Outcome(state, str(exc))
+    ledger.settle(field, current.attempt, Record("sent", current.attempt, now, provider_id))
+    return Outcome("sent")
+
+
+def _resend_if_not_there(
+    ledger: Ledger, field: str, sender: Sender, to: str, body: str, current: Record, now: float
+) -> Record | Outcome:
+    """After an attempt that may have gone out, look it up; the next attempt, or the outcome."""
+    if current.state == "sending":
         try:
             found = sender.find(to, body, current.since - CLOCK_SKEW, ledger.provider_ids())
         except LookupUnavailable:
@@ -159,20 +182,10 @@ def send_once(
         if found:
             ledger.settle(field, current.attempt, Record("sent", current.attempt, now, found))
             return Outcome("already", "sent")
-        again = Record("sending", current.attempt + 1, now)
-        if not ledger.settle(field, current.attempt, again):
-            return Outcome("taken")
-        current = again
-    try:
-        provider_id = sender.send(to, body, kind)
-    except SendError as exc:
-        if exc.transient and not last_attempt:
-            raise  # still "sending": the next attempt looks it up before sending again
-        state = "unknown" if exc.transient and exc.maybe_sent else "failed"
-        ledger.settle(field, current.attempt, Record(state, current.attempt, now))
-        return Outcome(state, str(exc))
-    ledger.settle(field, current.attempt, Record("sent", current.attempt, now, provider_id))
-    return Outcome("sent")
+    again = Record("sending", current.attempt + 1, now)
+    if not ledger.settle(field, current.attempt, again):
+        return Outcome("taken")
+    return again
 
 
 def give_up(ledger: Ledger, field: str) -> str:
@@ -181,7 +194,8 @@ def give_up(ledger: Ledger, field: str) -> str:
     current = ledger.get(field)
     if current is None:
         return "failed"
-    if current.state == "sending":
-        ledger.settle(field, current.attempt, Record("unknown", current.attempt, current.since))
-        return "unknown"
+    if current.state in ("sending", "retry"):
+        state = "unknown" if current.state == "sending" else "failed"
+        ledger.settle(field, current.attempt, Record(state, current.attempt, current.since))
+        return state
     return current.state

@@ -17,6 +17,7 @@ import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from urllib3.exceptions import NewConnectionError
 
 from hotline.config import Settings
 from hotline.escalations.seal import seal, unseal
@@ -34,17 +35,14 @@ LOOKUP_SIZE = 50  # newest messages to one recipient looked at when reconciling
 class SendError(RuntimeError):
     """A message was not sent. `transient` errors are worth retrying (5xx, 429, network).
 
-    status is the provider's HTTP status; None means no answer came (a network error or a
-    timeout), so the provider may have taken the message all the same.
+    maybe_sent: the provider may have taken the message all the same (no answer came after
+    the request went out, or a 5xx), so a retry must look it up first.
     """
 
-    def __init__(self, message: str, transient: bool, status: int | None = None):
+    def __init__(self, message: str, transient: bool, status: int | None = None,
+                 maybe_sent: bool = False):  # fmt: skip
         super().__init__(message)
-        self.transient, self.status = transient, status
-
-    @property
-    def maybe_sent(self) -> bool:
-        return self.status is None
+        self.transient, self.status, self.maybe_sent = transient, status, maybe_sent
 
 
 class LookupUnavailable(RuntimeError):
@@ -114,9 +112,11 @@ class TwilioSender:
             message = self.client.messages.create(to=to, from_=self.from_number, body=body)
         except TwilioRestException as exc:
             transient = exc.status >= 500 or exc.status == 429
-            raise SendError(f"Twilio answered {exc.status}", transient, exc.status) from None
+            raise SendError(f"Twilio answered {exc.status}", transient, exc.status,
+                            maybe_sent=exc.status >= 500) from None  # fmt: skip
         except requests.RequestException as exc:
-            raise SendError(f"network error ({type(exc).__name__})", True) from None
+            raise SendError(f"network error ({type(exc).__name__})", True,
+                            maybe_sent=not _never_connected(exc)) from None  # fmt: skip
         return message.sid or ""
 
     def find(self, to: str, body: str, since: float, exclude: set[str]) -> str | None:
@@ -131,6 +131,14 @@ class TwilioSender:
             if message.body == body and created >= since and message.sid not in exclude:
                 return message.sid
         return None
+
+
+def _never_connected(exc: requests.RequestException) -> bool:
+    """True when the request cannot have reached the provider (no connection was made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
 def sender_for(settings: Settings, r: redis.Redis, base_url: str = "") -> Sender:
