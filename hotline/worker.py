@@ -62,6 +62,15 @@ class HotlineWorker(SimpleWorker):
         timeout = job.timeout if job.timeout and job.timeout > 0 else DEFAULT_TIMEOUT
         return int(timeout) + HEARTBEAT_MARGIN
 
+    def heartbeat(self, timeout: int | None = None, pipeline=None) -> None:
+        """RQ's heartbeat (three commands, sent three times a job) in one round trip."""
+        if pipeline is not None:
+            super().heartbeat(timeout, pipeline)
+            return
+        with self.connection.pipeline(transaction=False) as pipe:
+            super().heartbeat(timeout, pipe)
+            pipe.execute()
+
     def run_maintenance_tasks(self) -> None:
         """RQ's maintenance (abandoned jobs, a scheduler to restart), after freeing dead locks."""
         if self.scheduler is not None:

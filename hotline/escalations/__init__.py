@@ -8,6 +8,7 @@ Public names for other features:
   actions.claim / release / reply / resolve / reveal / mask                staff actions (audited)
   gate.reply_gate                                                          may staff text them now
   jobs.alert / jobs.send_entry / enqueue_alert / enqueue_send              RQ jobs (ids only)
+  delivery.send_once / Ledger / Caps                                       each SMS at most once
   senders.read_outbox / OutboxSender / TwilioSender / sender_for           sending one SMS
   seal.seal / seal.unseal                                                  Fernet at rest
   accounts, audit, config.EscalationConfig                                 staff, audit, settings

@@ -203,8 +203,9 @@ def answer_texter(
     return wait.queued_texts(desk.engine, language, desk.local_now(), spec, minutes, "received_")
 
 
-def note(r: redis.Redis, escalation_id: str, text: str) -> None:
-    """A system line in the transcript (staff-facing words, never the texter's)."""
+def note(r: redis.Redis | redis.client.Pipeline, escalation_id: str, text: str) -> None:
+    """A system line in the transcript (staff-facing words, never the texter's); a pipeline
+    queues it."""
     records.append(r, escalation_id, Entry(at=time.time(), by="system", text=text))
 
 

@@ -150,12 +150,14 @@ def alert(escalation_id: str, round_: int = 1) -> str:
         if outcome.state == "capped":
             capped = outcome.detail
             break
+    pipe = ctx.r.pipeline(transaction=False)
     if sent:
-        ctx.r.hincrby(records.record_key(escalation_id), "alerts", sent)
-        conversation.note(ctx.r, escalation_id, f"alert sent to {sent} on-call staff")
+        pipe.hincrby(records.record_key(escalation_id), "alerts", sent)
+        conversation.note(pipe, escalation_id, f"alert sent to {sent} on-call staff")
     if capped:
         limit = caps.per_minute if capped == "minute" else caps.per_escalation
-        conversation.note(ctx.r, escalation_id, CAP_NOTES[capped].format(n=limit))
+        conversation.note(pipe, escalation_id, CAP_NOTES[capped].format(n=limit))
+    pipe.execute()
     if failures:
         raise failures[0]
     return f"alerted {sent}"
