@@ -104,6 +104,23 @@ def test_a_failed_turn_does_not_hold_up_the_texters_next_message(texter, monkeyp
     assert time.monotonic() - started < 1.0
 
 
+def test_a_message_waits_for_the_texters_earlier_one_then_takes_over_a_stuck_one(app):
+    from hotline.channels.sms_state import SmsState
+    from hotline.store import get_redis
+
+    with app.app_context():
+        r, secret = get_redis(), app.extensions["hotline.settings"].secret_key
+        stuck = SmsState(r, secret, TEXTER, 3600)
+        assert stuck.claim("SMstuck").in_flight == ""  # a process took the lease and died
+        twin = SmsState(r, secret, TEXTER, 3600).claim("SMstuck", wait=0.3)
+        assert twin.in_flight == "twin" and twin.earlier_reply is None
+        started = time.monotonic()
+        later = SmsState(r, secret, TEXTER, 3600).claim("SMlater", wait=0.3)
+        assert later.in_flight == "" and time.monotonic() - started >= 0.3  # waited, then took it
+        assert stuck.commit("SMstuck", "<Response/>", None) is None  # its late commit still lands
+        assert SmsState(r, secret, TEXTER, 3600).read("SMstuck").earlier_reply == "<Response/>"
+
+
 # -- the reply cache (issue 12, item 8) --------------------------------------------------------
 def test_cached_replies_are_sealed(texter, redis_client):
     texter.send("hello")
@@ -167,6 +184,18 @@ def test_a_reply_that_cannot_be_confirmed_is_shown_as_delivery_unknown(
     assert records.entry_at(redis_client, escalation_id, index).state == "unknown"
     page = ana.get(f"/staff/e/{escalation_id}").get_data(as_text=True)
     assert "delivery unknown, check before resending" in page
+
+
+def test_a_reply_whose_last_attempt_died_mid_send_shows_delivery_unknown(
+    prod_app, redis_client, twilio_standin, monkeypatch
+):
+    monkeypatch.setenv("HOTLINE_REPLY_RETRY_DELAYS", "")  # one attempt only
+    escalation_id, index = _queue_reply(prod_app, redis_client, "Hello from Ana")
+    twilio_standin.hold_creates = 12.0  # the job is stopped (timeout) while Twilio holds it
+    run_jobs(prod_app)
+    assert twilio_standin.creates() == 1
+    entry = records.entry_at(redis_client, escalation_id, index)
+    assert entry.state == "unknown"
 
 
 # -- alerts: capped per escalation and per minute ------------------------------------------------
