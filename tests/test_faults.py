@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.client
 import signal
-import threading
 import time
 from urllib.parse import urlencode
 
@@ -22,10 +21,10 @@ from hotline.escalations import accounts, actions, records
 from hotline.escalations.texter import staff_desk
 from hotline.safety import crypto
 from hotline.store import connect
-from tests import conftest, processes, twilio_standin
+from tests import conftest, processes
 from tests.escalation_helpers import add_staff, ask_for_person, only_id
 from tests.phone import Texter, message_texts
-from tests.processes import production_env, start_app, start_worker, wait_for
+from tests.processes import at_once, production_env, start_app, start_worker, wait_for
 
 pytestmark = pytest.mark.faults
 
@@ -50,10 +49,8 @@ def r(own_redis):
 
 
 @pytest.fixture()
-def standin():
-    server = twilio_standin.start()
-    yield server
-    twilio_standin.stop(server)
+def standin(twilio_standin):
+    return twilio_standin
 
 
 @pytest.fixture()
@@ -95,22 +92,6 @@ def _post(port: int, form: dict[str, str]) -> list[str]:
     return message_texts(body)
 
 
-def _at_once(calls: list) -> list:
-    """Run the calls in threads released together by a barrier; return their results."""
-    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        results[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
-
-
 @pytest.fixture()
 def two_apps(own_redis, tmp_path):
     """Two app processes (gunicorn, one sync worker each) on the same Redis."""
@@ -131,7 +112,7 @@ def test_the_same_message_sid_at_two_app_processes_at_once_acts_once(two_apps, r
     numbers = [f"+1978555{1000 + i:04d}" for i in range(8)]
     for number in numbers:
         form = _form(number, "he took my passport")
-        replies = _at_once([lambda p=port, f=form: _post(p, f) for port in two_apps])
+        replies = at_once([lambda p=port, f=form: _post(p, f) for port in two_apps])
         assert replies[0] == replies[1], "both deliveries get the same reply"
         assert any("911" in text for text in replies[0])
     for number in numbers:
@@ -148,7 +129,7 @@ def test_two_quick_messages_at_the_queue_step_make_one_escalation(two_apps, r):
             _post(two_apps[0], _form(number, body))
     for number in numbers:
         first, second = _form(number, "ANY"), _form(number, "are you there?")
-        _at_once([lambda f=first: _post(two_apps[0], f), lambda f=second: _post(two_apps[1], f)])
+        at_once([lambda f=first: _post(two_apps[0], f), lambda f=second: _post(two_apps[1], f)])
     for number in numbers:
         [escalation] = _escalations_of(r, number)
         words = _texter_words(r, escalation.id)

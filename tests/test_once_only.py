@@ -6,7 +6,6 @@ same real Redis and run jobs with a real (non-forking) worker, Twilio being the 
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -17,23 +16,9 @@ from hotline.escalations.senders import read_outbox
 from hotline.escalations.texter import desk, staff_desk
 from tests.escalation_helpers import add_staff, ask_for_person, only_id, run_jobs
 from tests.phone import Texter, new_sid
+from tests.processes import at_once
 
 TEXTER = "+19785550123"
-
-
-def _at_once(calls: list) -> list:
-    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        results[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def _every_value(r) -> str:
@@ -58,7 +43,7 @@ def _every_value(r) -> str:
 def test_the_same_sid_from_many_threads_acts_once(app, redis_client):
     form = Texter(None, number=TEXTER).form("he took my passport")
     texters = [Texter(app.test_client(), number=TEXTER) for _ in range(6)]
-    replies = _at_once([lambda t=t: t.post(form).get_data(as_text=True) for t in texters])
+    replies = at_once([lambda t=t: t.post(form).get_data(as_text=True) for t in texters])
     assert len(set(replies)) == 1 and "911" in replies[0]
     escalation_id = only_id(redis_client)
     words = [e.text for e in records.transcript(redis_client, escalation_id) if e.by == "texter"]
@@ -70,7 +55,7 @@ def test_two_messages_at_once_are_handled_one_after_the_other(app, redis_client)
     for body in ("hello", "2", "yes"):
         texter.send(body)
     other = Texter(app.test_client(), number=TEXTER)
-    _at_once([lambda: texter.send("ANY"), lambda: other.send("are you there?")])
+    at_once([lambda: texter.send("ANY"), lambda: other.send("are you there?")])
     escalation_id = only_id(redis_client)
     record = records.load(redis_client, escalation_id)
     words = [e.text for e in records.transcript(redis_client, escalation_id) if e.by == "texter"]
@@ -85,7 +70,7 @@ def test_creating_an_escalation_is_one_atomic_step(app, redis_client):
         with app.app_context():
             return conversation.open_escalation(desk("sms"), action, "sms", TEXTER)
 
-    _at_once([open_one for _ in range(8)])
+    at_once([open_one for _ in range(8)])
     [escalation_id] = redis_client.zrange(records.OPEN, 0, -1)
     notes = [e.text for e in records.transcript(redis_client, escalation_id)]
     assert notes.count("asked for a person") == 1 and len(notes) == 8  # 7 "asked again"
