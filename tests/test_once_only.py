@@ -76,6 +76,22 @@ def test_creating_an_escalation_is_one_atomic_step(app, redis_client):
     assert notes.count("asked for a person") == 1 and len(notes) == 8  # 7 "asked again"
 
 
+def test_an_alert_lost_with_the_process_that_created_the_escalation_goes_out_later(
+    app, redis_client
+):
+    """The process died between creating the escalation and queueing its alert."""
+    add_staff(redis_client, "ana", ("en",), phone="+16175550111")
+    action = Escalate(node="queue_person", reason="asked for a person", escalation="help",
+                      priority=2, language="en")  # fmt: skip
+    with app.app_context():
+        conversation.open_escalation(desk("sms"), action, "sms", TEXTER)  # and no alert queued
+    ask_for_person(Texter(app.test_client(), number=TEXTER))  # asks again: joins it
+    run_jobs(app)
+    ask_for_person(Texter(app.test_client(), number=TEXTER))  # and again: alerted already
+    run_jobs(app)
+    assert [m["to"] for m in read_outbox(redis_client) if m["kind"] == "alert"] == ["+16175550111"]
+
+
 def test_a_failed_turn_does_not_hold_up_the_texters_next_message(texter, monkeypatch):
     from hotline.engine import Engine
 

@@ -68,7 +68,8 @@ def _consent(answers: dict[str, str]) -> str:
 # new record, consent ("" = not given), sealed safe time, flag ("" = none), first transcript
 # line of a new record, "asked again" line of a joined one, then the new record's fields as
 # name, value pairs. A record's transcript is at its key + ":log" (records.log_key).
-# Returns {id, 1 if created else 0, priority, language, rank in waiting (-1: not), waits...}.
+# Returns {id, 1 if created else 0, priority, language, rank in waiting (-1: not), alerts sent,
+# waits...}.
 CREATE_OR_JOIN = """
 local id = redis.call('HGET', KEYS[1], ARGV[1])
 if id then
@@ -103,7 +104,7 @@ end
 redis.call('INCR', KEYS[6])
 local rec = ARGV[2] .. id
 local out = {id, new, redis.call('HGET', rec, 'priority'), redis.call('HGET', rec, 'language'),
-             redis.call('ZRANK', KEYS[4], id) or -1}
+             redis.call('ZRANK', KEYS[4], id) or -1, redis.call('HGET', rec, 'alerts') or '0'}
 for _, w in ipairs(redis.call('LRANGE', KEYS[7], 0, -1)) do table.insert(out, w) end
 return out
 """ % {"span": records.PRIORITY_SPAN}  # noqa: UP031 - Lua braces would fight str.format
@@ -119,7 +120,14 @@ class Opened:
     priority: int
     language: str
     rank: int  # unclaimed escalations ahead of it (-1: not waiting, e.g. claimed)
+    alerts: int  # alert SMS sent for it so far
     waits: list[float]  # recent seconds-to-claim, for the wait estimate
+
+    @property
+    def needs_alert(self) -> bool:
+        """New, or joined while still waiting with no alert sent (its first one may have been
+        lost with the process that created it; the alert job sends each person one at most)."""
+        return self.new or (self.rank >= 0 and self.alerts == 0)
 
 
 def _new_record(desk: Desk, action: Escalate, channel: str, sender: str) -> Escalation:
@@ -160,7 +168,7 @@ def open_escalation(desk: Desk, action: Escalate, channel: str, sender: str) -> 
     ]  # fmt: skip
     out = desk.r.register_script(CREATE_OR_JOIN)(keys=keys, args=args)
     return Opened(str(out[0]), out[1] == 1, int(out[2]), str(out[3]), int(out[4]),
-                  [float(w) for w in out[5:]])  # fmt: skip
+                  int(out[5]), [float(w) for w in out[6:]])  # fmt: skip
 
 
 def queued_texts(desk: Desk, opened: Opened, prefix: str = "") -> list[str]:

@@ -81,10 +81,15 @@ def context() -> JobContext:
 
 # -- enqueueing (web side) --------------------------------------------------------------------
 def enqueue_alert(rq: redis.Redis, escalation_id: str, priority: int, config: EscalationConfig):
-    """Alert on-call staff about a new escalation (urgent ones on the urgent queue)."""
+    """Alert on-call staff about a new escalation (urgent ones on the urgent queue).
+
+    Safe to call again for the same escalation: each person is alerted at most once.
+    """
     queue = get_queue(rq, URGENT if priority == 1 else DEFAULT)
-    queue.enqueue(alert, escalation_id, 1, retry=Retry(max=2, interval=[10, 60]),
-                  job_timeout=config.job_timeout)  # fmt: skip
+    queue.enqueue(
+        alert, escalation_id, 1, retry=Retry(max=2, interval=[10, 60]),
+        job_timeout=config.job_timeout, job_id=f"hotline-alert-{escalation_id}-1",
+    )  # fmt: skip
 
 
 def enqueue_send(rq: redis.Redis, escalation_id: str, index: int, config: EscalationConfig) -> None:

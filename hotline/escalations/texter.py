@@ -33,7 +33,7 @@ def escalate(action: Escalate, session: Session, channel: str, sender: str) -> l
     """
     d = desk(session.flow)
     opened = conversation.open_escalation(d, action, channel, sender)
-    if opened.new:
+    if opened.needs_alert:
         jobs.enqueue_alert(get_rq_redis(), opened.id, opened.priority, EscalationConfig.from_env())
     if channel == "sms":
         session.vars[SESSION_VAR] = opened.id
