@@ -10,7 +10,9 @@ the machine running them is shared.
 from __future__ import annotations
 
 import http.client
+import os
 import signal
+import threading
 import time
 from urllib.parse import urlencode
 
@@ -26,7 +28,13 @@ from tests.escalation_helpers import add_staff, ask_for_person, only_id
 from tests.phone import Texter, message_texts
 from tests.processes import at_once, production_env, start_app, start_worker, wait_for
 
-pytestmark = pytest.mark.faults
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.skipif(
+        bool(os.environ.get("REDIS_URL")),
+        reason="they bring their own redis-server: run once, in the embedded pass",
+    ),
+]
 
 TEXTER = "+19785550123"
 ANA, LUZ = "+16175550111", "+16175550122"
@@ -75,6 +83,26 @@ def _escalations_of(r, number: str) -> list[records.Escalation]:
 
 def _texter_words(r, escalation_id: str) -> list[str]:
     return [e.text for e in records.transcript(r, escalation_id) if e.by == "texter"]
+
+
+# -- Redis clients: patient workers, quick webhooks ---------------------------------------------
+def test_a_worker_client_waits_out_a_redis_restart_and_a_webhook_client_does_not(own_redis):
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from hotline.store import ride_out_outages
+
+    webhook, worker = connect(own_redis.url), ride_out_outages(connect(own_redis.url), 10)
+    assert webhook.ping() and worker.ping()
+    own_redis.stop()
+    restart = threading.Timer(3.0, own_redis.start)
+    restart.start()
+    started = time.monotonic()
+    with pytest.raises(RedisDown):
+        webhook.ping()  # the webhook's client fails at once: it answers with the fallback
+    assert time.monotonic() - started < 1.0
+    assert worker.ping()  # the worker's client waited for the restart
+    assert time.monotonic() - started >= 2.5
+    restart.join()
 
 
 # -- twins: the same MessageSid, or two quick messages, at two app processes at once ----------
@@ -161,20 +189,25 @@ def _state(r, escalation_id: str, index: int) -> str:
 def test_worker_and_its_scheduler_ride_out_a_redis_restart(
     hotline, own_redis, r, standin, tmp_path, workers
 ):
+    """Redis restarts while the worker is inside a job (Twilio holds the first alert)."""
     add_staff(r, "ana", ("en",), phone=ANA)
     add_staff(r, "luz", ("es",), phone=LUZ)
     ask_for_person(Texter(hotline.test_client(), number=TEXTER))
     escalation_id = only_id(r)
-    env = production_env(own_redis.url, tmp_path, standin.url, HOTLINE_ALERT_EVERYONE_AFTER="12")
+    env = production_env(own_redis.url, tmp_path, standin.url, HOTLINE_ALERT_EVERYONE_AFTER="12",
+                         HOTLINE_JOB_TIMEOUT="30")  # fmt: skip
+    standin.hold_creates = 4.0
     worker = workers(env, tmp_path)
-    wait_for(lambda: standin.bodies(ANA), 30, why="the first alert (to ana)")
+    wait_for(lambda: standin.bodies(ANA), 30, why="the first alert (to ana) to reach Twilio")
     alerted_at = time.monotonic()
 
     own_redis.stop()  # SIGTERM, as a restart or a failover does
     time.sleep(2.0)
     own_redis.start()  # the append-only file brings the queues and the schedule back
-    time.sleep(2.0)
+    standin.hold_creates = 0.0
+    time.sleep(3.0)  # the held alert returns: the job records it in the restarted Redis
     assert worker.alive(), worker.output()
+    wait_for(lambda: records.load(r, escalation_id).alerts == 1, 20, why="the alert recorded")
 
     # The second round, scheduled before the restart, still goes out (the scheduler lived).
     wait_for(lambda: standin.bodies(LUZ), 40, why="the second-round alert (scheduler)")
@@ -214,8 +247,6 @@ def test_a_worker_killed_mid_send_leads_to_one_delivery(
 
 def _scheduler_holder(r) -> int:
     """The pid of the process group whose scheduler holds the hotline's scheduler lock."""
-    import os
-
     name = r.get("rq:scheduler-lock:hotline-urgent")
     pid = r.hget(f"rq:scheduler:{name}", "pid") if name else None
     return os.getpgid(int(pid)) if pid else 0
