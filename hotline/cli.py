@@ -105,7 +105,7 @@ def worker(burst: bool, processes: int) -> None:
 
     Run under a supervisor that restarts it (the Procfile's `worker` line, systemd): it rides
     out a Redis restart of up to 45 s, and jobs of a worker that died are re-queued by the
-    others within 30 s (see hotline/worker.py).
+    others within 25 s (see hotline/worker.py).
     """
     from hotline import worker as hotline_worker
     from hotline.logs import install_log_filter

@@ -9,7 +9,8 @@ RQ's own parts, tuned rather than replaced:
   run. Here an execution lives for the job's timeout plus HEARTBEAT_MARGIN (RQ adds 60 s) and
   maintenance runs every MAINTENANCE seconds (RQ: 10 minutes; an idle worker also wakes from
   its blocking pop that often), so work of a dead worker is re-queued within
-  job timeout + HEARTBEAT_MARGIN + MAINTENANCE seconds (30 s with the defaults).
+  job timeout + HEARTBEAT_MARGIN + MAINTENANCE seconds of its start (25 s with the defaults),
+  then waits its retry interval.
 - The scheduler (RQScheduler, one per queue set, by lock): a lock whose holder stopped
   heart-beating (killed, or a lock brought back by Redis's append-only file after a restart)
   is released by the next maintenance run of any worker, which starts its own scheduler; RQ

@@ -222,10 +222,12 @@ def send_entry(escalation_id: str, index: int) -> str:
     except SendError as exc:
         _mark(ctx.r, escalation_id, index, "retrying", f"not sent yet: {exc}")
         raise
-    state = {"already": outcome.detail, "sent": "sent", "taken": "sending"}.get(
-        outcome.state, outcome.state
-    )
-    error = {"failed": f"not sent: {outcome.detail}", "unknown": UNKNOWN}.get(state, "")
+    if outcome.state == "already":  # settled by an earlier attempt (or found at Twilio)
+        state = outcome.detail
+        error = UNKNOWN if state == "unknown" else entry.error if state == "failed" else ""
+    else:
+        state = "sending" if outcome.state == "taken" else outcome.state
+        error = {"failed": f"not sent: {outcome.detail}", "unknown": UNKNOWN}.get(state, "")
     _mark(ctx.r, escalation_id, index, state, error)
     return state
 
