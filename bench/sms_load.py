@@ -187,8 +187,10 @@ def main() -> None:
     print(f"script {args.script}, concurrency {args.concurrency}, {args.workers} {kind} gunicorn "
           f"workers, {args.seconds:.0f} s each")  # fmt: skip
     for name, r in results.items():
-        print(f"{name:8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
-              f"p99 {r['p99_ms']:6.1f} ms  requests {r['requests']}  errors {r['errors']}")
+        print(
+            f"{name:8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
+            f"p99 {r['p99_ms']:6.1f} ms  requests {r['requests']}  errors {r['errors']}"
+        )
     print(f"ratio hotline/floor: {results['hotline']['rps'] / results['floor']['rps']:.2f}")
     print(f"Redis round trips per inbound message: {trips:.2f}")
 
