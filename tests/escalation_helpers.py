@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 
-from rq import SimpleWorker
-from rq.serializers import JSONSerializer
-
 from hotline.escalations import accounts, records
 from hotline.queues import all_queues
 from hotline.store import connect
@@ -36,10 +33,12 @@ def post(client, path: str, **form):
 
 
 def run_jobs(app) -> None:
-    """A real RQ worker (no fork) drains the hotline's queues, inside the app's context."""
+    """The hotline's RQ worker (no fork) drains its queues, inside the app's context."""
+    from hotline.worker import HotlineWorker
+
     rq = connect(app.config["REDIS_URL"], timeout=10.0, decode=False)
     with app.app_context():
-        SimpleWorker(all_queues(rq), connection=rq, serializer=JSONSerializer).work(burst=True)
+        HotlineWorker(all_queues(rq), connection=rq).work(burst=True)
 
 
 def ask_for_person(texter, consent: str = "yes", safe_time: str = "ANY") -> list[str]:

@@ -11,14 +11,12 @@ import threading
 import time
 
 import pytest
-import requests
-import responses
 from rq.registry import StartedJobRegistry
 
 from hotline.escalations import accounts, actions, jobs, queue, records
 from hotline.escalations.actions import ReplyRefused
 from hotline.escalations.senders import read_outbox
-from hotline.escalations.web import staff_desk
+from hotline.escalations.texter import staff_desk
 from hotline.queues import DEFAULT, get_queue
 from hotline.store import connect
 from tests import conftest
@@ -26,7 +24,6 @@ from tests.escalation_helpers import add_staff, ask_for_person, only_id, run_job
 from tests.phone import Texter
 
 TEXTER = "+19785550123"
-MESSAGES_URL = "https://api.twilio.com/2010-04-01/Accounts/AC{}/Messages.json".format("1" * 32)
 
 
 @pytest.fixture()
@@ -134,78 +131,74 @@ def test_resolve_says_goodbye_only_when_safe_and_returns_to_menu(app, texter, re
     assert "Reply with a number" in texter.reply("hello again")
 
 
-# -- Twilio's REST client, HTTP intercepted ----------------------------------------------------
+# -- Twilio's REST client, against the local stand-in of its Messages API ---------------------
 @pytest.fixture()
-def prod_app(make_app, monkeypatch):
+def prod_app(make_app, monkeypatch, twilio_standin):
     monkeypatch.setenv("HOTLINE_REPLY_RETRY_DELAYS", "0,0")
     monkeypatch.setenv("HOTLINE_ALERT_EVERYONE_AFTER", "600")
+    monkeypatch.setenv("TWILIO_API_BASE_URL", twilio_standin.url)
     return make_app(
         HOTLINE_ENV="production", HOTLINE_STAFFED_HOURS="24/7",
         TWILIO_ACCOUNT_SID="AC" + "1" * 32, TWILIO_PHONE_NUMBER="+16175550100",
     )  # fmt: skip
 
 
-def _twilio_ok(sid: str = "SM" + "a" * 32) -> dict:
-    return {"sid": sid, "status": "queued", "to": TEXTER, "from": "+16175550100", "body": "x"}
-
-
-def _reply_through_twilio(prod_app, redis_client, *answers) -> tuple[str, list]:
+def _reply_through_twilio(prod_app, redis_client) -> str:
     add_staff(redis_client, "ana", ("en",), phone="")
     texter = Texter(prod_app.test_client(), number=TEXTER)
     ask_for_person(texter)
     get_queue(connect(prod_app.config["REDIS_URL"], decode=False), DEFAULT).empty()  # no alerts
     escalation_id = _reply(prod_app, redis_client, "Hello from Ana")
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
-        for answer in answers:
-            mocked.add(responses.POST, MESSAGES_URL, **answer)
-        run_jobs(prod_app)
-        calls = list(mocked.calls)
-    return escalation_id, calls
+    run_jobs(prod_app)
+    return escalation_id
 
 
-def test_twilio_send_uses_the_rest_api(prod_app, redis_client):
-    escalation_id, calls = _reply_through_twilio(
-        prod_app, redis_client, {"json": _twilio_ok(), "status": 201}
-    )
-    assert len(calls) == 1
-    assert (
-        "To=%2B19785550123" in calls[0].request.body
-        and "Body=Hello+from+Ana" in calls[0].request.body
-    )
+def test_twilio_send_uses_the_rest_api(prod_app, redis_client, twilio_standin):
+    escalation_id = _reply_through_twilio(prod_app, redis_client)
+    [message] = twilio_standin.messages
+    assert (message.to, message.from_, message.body) == (TEXTER, "+16175550100", "Hello from Ana")
     assert records.transcript(redis_client, escalation_id)[-1].state == "sent"
     assert read_outbox(redis_client) == []
 
 
-def test_twilio_5xx_is_retried_then_sent(prod_app, redis_client):
-    escalation_id, calls = _reply_through_twilio(
-        prod_app, redis_client,
-        {"json": {"code": 20500, "message": "oops", "status": 500}, "status": 500},
-        {"json": _twilio_ok(), "status": 201},
-    )  # fmt: skip
-    assert len(calls) == 2
+def test_twilio_5xx_is_checked_with_twilio_then_sent_once(prod_app, redis_client, twilio_standin):
+    twilio_standin.fail_next = [500]
+    escalation_id = _reply_through_twilio(prod_app, redis_client)
+    assert twilio_standin.creates() == 2 and twilio_standin.lists() == 1  # looked, then resent
+    assert twilio_standin.bodies(TEXTER) == ["Hello from Ana"]
     assert records.transcript(redis_client, escalation_id)[-1].state == "sent"
 
 
-def test_twilio_4xx_is_not_retried_and_the_failure_shows(prod_app, redis_client):
-    escalation_id, calls = _reply_through_twilio(
-        prod_app, redis_client,
-        {"json": {"code": 21610, "message": "unsubscribed", "status": 400}, "status": 400},
-    )  # fmt: skip
-    assert len(calls) == 1
+def test_twilio_429_is_retried_without_a_lookup(prod_app, redis_client, twilio_standin):
+    twilio_standin.fail_next = [429]
+    escalation_id = _reply_through_twilio(prod_app, redis_client)
+    assert twilio_standin.creates() == 2 and twilio_standin.lists() == 0
+    assert records.transcript(redis_client, escalation_id)[-1].state == "sent"
+
+
+def test_twilio_4xx_is_not_retried_and_the_failure_shows(prod_app, redis_client, twilio_standin):
+    twilio_standin.fail_next = [400]
+    escalation_id = _reply_through_twilio(prod_app, redis_client)
+    assert twilio_standin.creates() == 1 and twilio_standin.messages == []
     last = records.transcript(redis_client, escalation_id)[-1]
     assert last.state == "failed" and "400" in last.error
 
 
-def test_network_errors_are_retried_and_the_final_failure_shows(prod_app, redis_client):
-    boom = {"body": requests.ConnectionError("connection reset")}
-    escalation_id, calls = _reply_through_twilio(prod_app, redis_client, boom, boom, boom)
-    assert len(calls) == 3  # first try + 2 retries
+def test_network_errors_are_retried_and_the_final_failure_shows(
+    prod_app, redis_client, monkeypatch
+):
+    from tests.processes import free_port
+
+    monkeypatch.setenv("TWILIO_API_BASE_URL", f"http://127.0.0.1:{free_port()}")  # refused
+    escalation_id = _reply_through_twilio(prod_app, redis_client)
     last = records.transcript(redis_client, escalation_id)[-1]
     assert last.state == "failed" and "network error" in last.error
+    job_ids = get_queue(connect(prod_app.config["REDIS_URL"], decode=False), "hotline-urgent")
+    assert len(job_ids.failed_job_registry) == 0  # the job ended; the transcript says why
 
 
 # -- a worker killed mid-job ---------------------------------------------------------------------
-def _hanging_proxy() -> tuple[socket.socket, int]:
+def _hanging_proxy() -> tuple[socket.socket, int, list]:
     """A 'proxy' that accepts connections and never answers: a job through it hangs."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -213,7 +206,7 @@ def _hanging_proxy() -> tuple[socket.socket, int]:
     held: list[socket.socket] = []
     threading.Thread(target=lambda: [held.append(server.accept()[0]) for _ in range(16)],
                      daemon=True).start()  # fmt: skip
-    return server, server.getsockname()[1]
+    return server, server.getsockname()[1], held
 
 
 def test_worker_killed_mid_alert_loses_no_escalation(
@@ -222,7 +215,7 @@ def test_worker_killed_mid_alert_loses_no_escalation(
     add_staff(redis_client, "ana", ("en",), phone="+16175550111")
     ask_for_person(texter)
     escalation_id = only_id(redis_client)
-    proxy, port = _hanging_proxy()
+    proxy, port, held = _hanging_proxy()
     env = {
         **os.environ,
         **conftest.test_environ(redis_url, tmp_path),
@@ -244,7 +237,9 @@ def test_worker_killed_mid_alert_loses_no_escalation(
         while not any(len(reg) for reg in registries) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert any(len(reg) for reg in registries), "the alert job never started"
-        time.sleep(0.3)  # inside the Twilio call, stuck on the proxy
+        while not held and time.monotonic() < deadline + 20:
+            time.sleep(0.05)  # until it is inside the Twilio call, stuck on the proxy
+        assert held, "the alert job never reached Twilio"
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)

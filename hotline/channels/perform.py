@@ -58,6 +58,6 @@ class ChannelPerformer:
 
     def escalate(self, action: Escalate, session: Session) -> list[str]:
         """Queue for a person (record + alert job); return the wait, or hours with 911/24/7."""
-        from hotline.escalations.web import escalate
+        from hotline.escalations.texter import escalate
 
         return escalate(action, session, self.channel, self.sender)

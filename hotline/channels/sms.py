@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import redis
@@ -18,7 +20,7 @@ from hotline.channels.twilio_auth import twilio_only
 from hotline.engine import Engine, Escalate, Event, Hotline, MenuNode, Session, Step
 from hotline.engine.text import match_keyword
 from hotline.escalations import records
-from hotline.escalations import web as escalation
+from hotline.escalations import texter as escalation
 from hotline.escalations.conversation import SESSION_VAR
 from hotline.escalations.records import Entry
 from hotline.logs import where
@@ -71,6 +73,7 @@ class Reply:
     words: tuple[str, Entry] | None = None  # (escalation id, entry) for an open conversation
     withheld: str = ""  # why nothing is said back, when nothing is (shown by the simulator)
     urgent: bool = False  # danger triage flagged it (the recent-messages window starts over)
+    forget: bool = False  # DELETE: forget the replies cached for this texter's earlier messages
 
 
 def twiml(texts: list[str]) -> str:
@@ -100,15 +103,29 @@ def sms_webhook() -> Response:
 
 
 def answer(inbound: Inbound) -> str:
-    """Read state (1 round trip), decide, write state (1 round trip); a repeated sid replays."""
+    """Claim, decide, commit: two round trips; once per MessageSid, one message at a time.
+
+    The read claims the MessageSid and the texter's lease before anything with a side effect
+    runs (sms_state): a repeated sid replays its reply; a twin still in flight is waited for
+    and its reply returned; a second message of the same texter waits for the first.
+    """
     settings = current.settings()
     state = SmsState(get_redis(), settings.hash_key, inbound.sender, settings.session_ttl)
-    snapshot = state.read(inbound.sid)
+    sid = inbound.sid or "local-" + uuid.uuid4().hex  # Twilio always sends one
+    snapshot = state.claim(sid)
     if snapshot.earlier_reply is not None:
         return snapshot.earlier_reply
-    reply = decide(inbound, snapshot, ChannelPerformer(channel="sms", sender=inbound.sender))
-    body = twiml(reply.texts)
-    earlier = state.commit(inbound.sid, body, reply.session, reply.optout, reply.words)
+    if snapshot.in_flight:  # the same message, still being answered elsewhere: say only 911
+        log.warning("sms: a repeated MessageSid is still in flight; answered with the fallback")
+        return static_sms()
+    try:
+        reply = decide(inbound, snapshot, ChannelPerformer(channel="sms", sender=inbound.sender))
+        body = twiml(reply.texts)
+    except Exception:
+        with contextlib.suppress(redis.RedisError):
+            state.release(sid)  # so the texter's next message need not wait for the lease
+        raise
+    earlier = state.commit(sid, body, reply.session, reply.optout, reply.words, reply.forget)
     return earlier or body
 
 
@@ -148,7 +165,8 @@ def _decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) -
     if (found := keyword_language(text, kw.delete, lang)) is not None:
         escalation.erase(inbound.sender)
         texts = [] if snapshot.opted_out else [eng.message("deleted", found)]
-        return Reply(texts, session=None, withheld="opted out: DELETE is done silently")
+        return Reply(texts, session=None, withheld="opted out: DELETE is done silently",
+                     forget=True)
     if snapshot.opted_out:
         return _opted_out(eng, text, session, lang, performer)
     if (found := opt_out_language(hotline, text, lang)) is not None:

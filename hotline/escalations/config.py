@@ -21,6 +21,10 @@ class EscalationConfig:
     reveals_per_hour: int = 5  # full numbers one staff member may reveal in an hour
     reveals_per_day: int = 20
     reveal_alert_at: int = 3  # reveals in an hour that alert the admins
+    job_timeout: int = 15  # seconds an alert or send job may run before RQ stops and retries it
+    alerts_per_escalation: int = 10  # alert SMS for one escalation, both rounds together
+    alerts_per_minute: int = 30  # alert SMS from the whole hotline in one clock minute
+    twilio_api_base_url: str = ""  # a stand-in for Twilio's REST API (staging, tests)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> EscalationConfig:
@@ -39,4 +43,8 @@ class EscalationConfig:
             reveals_per_hour=int(get("HOTLINE_REVEALS_PER_HOUR", "5")),
             reveals_per_day=int(get("HOTLINE_REVEALS_PER_DAY", "20")),
             reveal_alert_at=int(get("HOTLINE_REVEAL_ALERT_AT", "3")),
+            job_timeout=int(get("HOTLINE_JOB_TIMEOUT", "15")),
+            alerts_per_escalation=int(get("HOTLINE_ALERTS_PER_ESCALATION", "10")),
+            alerts_per_minute=int(get("HOTLINE_ALERTS_PER_MINUTE", "30")),
+            twilio_api_base_url=get("TWILIO_API_BASE_URL", "").rstrip("/"),
         )

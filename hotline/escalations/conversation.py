@@ -62,11 +62,81 @@ def _consent(answers: dict[str, str]) -> str:
     return answers.get("safe_to_text") or answers.get("callback_consent") or ""
 
 
+# The one step that creates or joins an escalation (atomic: two deliveries of one request, or
+# two processes, cannot make two). KEYS: by-who, id counter, open, waiting, the texter's
+# escalations, version, waits. ARGV: by-who field, record key prefix, now, priority, score of a
+# new record, consent ("" = not given), sealed safe time, flag ("" = none), first transcript
+# line of a new record, "asked again" line of a joined one, then the new record's fields as
+# name, value pairs. A record's transcript is at its key + ":log" (records.log_key).
+# Returns {id, 1 if created else 0, priority, language, rank in waiting (-1: not), alerts sent,
+# waits...}.
+CREATE_OR_JOIN = """
+local id = redis.call('HGET', KEYS[1], ARGV[1])
+if id then
+  local status = redis.call('HGET', ARGV[2] .. id, 'status')
+  if not status or status == 'resolved' then id = false end
+end
+local new = 0
+if id then
+  local rec = ARGV[2] .. id
+  redis.call('HSET', rec, 'last_inbound', ARGV[3])
+  if ARGV[8] ~= '' then redis.call('HSET', rec, 'flag', ARGV[8]) end
+  if ARGV[6] ~= '' then redis.call('HSET', rec, 'consent', ARGV[6], 'safe_time', ARGV[7]) end
+  local priority = tonumber(ARGV[4])
+  if priority < tonumber(redis.call('HGET', rec, 'priority')) then
+    local score = priority * %(span)d + tonumber(redis.call('HGET', rec, 'created'))
+    redis.call('HSET', rec, 'priority', ARGV[4])
+    redis.call('ZADD', KEYS[3], 'XX', score, id)
+    redis.call('ZADD', KEYS[4], 'XX', score, id)
+  end
+  if redis.call('LLEN', rec .. ':log') < %(cap)d then  -- an urgent flood joins again and again
+    redis.call('RPUSH', rec .. ':log', ARGV[10])
+  end
+else
+  id = tostring(redis.call('INCR', KEYS[2]))
+  local rec = ARGV[2] .. id
+  redis.call('HSET', rec, 'id', id, unpack(ARGV, 11))
+  redis.call('ZADD', KEYS[3], ARGV[5], id)
+  redis.call('ZADD', KEYS[4], ARGV[5], id)
+  redis.call('HSET', KEYS[1], ARGV[1], id)
+  redis.call('SADD', KEYS[5], id)
+  redis.call('RPUSH', rec .. ':log', ARGV[9])
+  new = 1
+end
+redis.call('INCR', KEYS[6])
+local rec = ARGV[2] .. id
+local out = {id, new, redis.call('HGET', rec, 'priority'), redis.call('HGET', rec, 'language'),
+             redis.call('ZRANK', KEYS[4], id) or -1, redis.call('HGET', rec, 'alerts') or '0'}
+for _, w in ipairs(redis.call('LRANGE', KEYS[7], 0, -1)) do table.insert(out, w) end
+return out
+""" % {"span": records.PRIORITY_SPAN, "cap": records.MAX_TRANSCRIPT}  # noqa: UP031 - Lua braces would fight str.format
+assert records.log_key("7") == records.record_key("7") + ":log"
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The escalation a request went to: created now (new) or joined, and its place in line."""
+
+    id: str
+    new: bool
+    priority: int
+    language: str
+    rank: int  # unclaimed escalations ahead of it (-1: not waiting, e.g. claimed)
+    alerts: int  # alert SMS sent for it so far
+    waits: list[float]  # recent seconds-to-claim, for the wait estimate
+
+    @property
+    def needs_alert(self) -> bool:
+        """New, or joined while still waiting with no alert sent (its first one may have been
+        lost with the process that created it; the alert job sends each person one at most)."""
+        return self.new or (self.rank >= 0 and self.alerts == 0)
+
+
 def _new_record(desk: Desk, action: Escalate, channel: str, sender: str) -> Escalation:
     answers = {k: str(v) for k, v in action.answers.items()}
     now = time.time()
     return Escalation(
-        id=records.new_id(desk.r), channel=channel, language=action.language,
+        id="", channel=channel, language=action.language,
         priority=action.priority, reason=action.reason, kind=action.escalation,
         who=desk.who(sender), consent=_consent(answers),
         safe_time=answers.get("safe_time", ""), created=now,
@@ -76,48 +146,44 @@ def _new_record(desk: Desk, action: Escalate, channel: str, sender: str) -> Esca
     )  # fmt: skip
 
 
-def open_escalation(
-    desk: Desk, action: Escalate, channel: str, sender: str
-) -> tuple[Escalation, bool]:
-    """Create the record, or join the texter's open one of the same kind. Returns (record, new)."""
-    existing_id = records.open_for(desk.r, desk.who(sender), action.escalation)
-    existing = records.load(desk.r, existing_id) if existing_id else None
-    if existing is not None and existing.is_open:
-        _join(desk, existing, action)
-        return existing, False
+def open_escalation(desk: Desk, action: Escalate, channel: str, sender: str) -> Opened:
+    """THE place an escalation is created: create it, or join the texter's open one of the
+    same kind (a tip apart from a request for a person), in one atomic Lua step.
+
+    Joining notes "asked again", keeps the newest consent and raises the priority if this
+    request is more urgent. One round trip. Raises redis.RedisError when Redis fails.
+    """
     record = _new_record(desk, action, channel, sender)
-    records.save_new(desk.r, record)
-    records.append(desk.r, record.id, Entry(at=record.created, by="system", text=record.reason))
-    return record, True
-
-
-def _join(desk: Desk, record: Escalation, action: Escalate) -> None:
-    """Asked again: note it, keep the newest consent, and raise the priority if more urgent."""
     answers = {k: str(v) for k, v in action.answers.items()}
-    updates = {"last_inbound": str(time.time())}
-    if answers.get(TRIAGE_VAR):
-        updates["flag"] = seal(answers[TRIAGE_VAR])
-    if _consent(answers):
-        updates |= {"consent": _consent(answers), "safe_time": seal(answers.get("safe_time", ""))}
-    pipe = desk.r.pipeline(transaction=True)
-    if action.priority < record.priority:
-        record.priority = action.priority
-        updates["priority"] = str(action.priority)
-        new_score = records.score(record.priority, record.created)
-        pipe.zadd(records.OPEN, {record.id: new_score}, xx=True)
-        pipe.zadd(records.WAITING, {record.id: new_score}, xx=True)
-    pipe.hset(records.record_key(record.id), mapping=updates)
-    pipe.llen(records.log_key(record.id))
-    if pipe.execute()[-1] < records.MAX_TRANSCRIPT:  # an urgent flood joins again and again
-        note(desk.r, record.id, f"asked again: {action.reason}")
+    fields = record.to_hash()
+    fields.pop("id")
+    keys = [records.BY_WHO, records.NEXT_ID, records.OPEN, records.WAITING,
+            records.who_key(record.who), records.VERSION, queue.WAITS]  # fmt: skip
+    who_field = records.who_fields(record.who)[record.kind == "tip"]
+    args = [
+        who_field, records.record_key(""), record.created, record.priority,
+        records.score(record.priority, record.created), _consent(answers),
+        seal(answers.get("safe_time", "")), _sealed_flag(answers),
+        Entry(at=record.created, by="system", text=record.reason).to_json(),
+        Entry(at=record.created, by="system", text=f"asked again: {action.reason}").to_json(),
+        *[item for pair in fields.items() for item in pair],
+    ]  # fmt: skip
+    out = desk.r.register_script(CREATE_OR_JOIN)(keys=keys, args=args)
+    return Opened(str(out[0]), out[1] == 1, int(out[2]), str(out[3]), int(out[4]),
+                  int(out[5]), [float(w) for w in out[6:]])  # fmt: skip
 
 
-def queued_texts(desk: Desk, record: Escalation, prefix: str = "") -> list[str]:
+def _sealed_flag(answers: dict[str, str]) -> str:
+    """The triage flag for a joined record, sealed at rest as a new record's is ("" = none)."""
+    flag = answers.get(TRIAGE_VAR, "")
+    return seal(flag) if flag else ""
+
+
+def queued_texts(desk: Desk, opened: Opened, prefix: str = "") -> list[str]:
     """Out of hours, an estimated wait, or 'as soon as someone is free' (flow texts)."""
-    ahead = queue.position(desk.r, record.id) or 0
-    minutes = wait.estimate_minutes(queue.recent_waits(desk.r), ahead)
+    minutes = wait.estimate_minutes(opened.waits, max(opened.rank, 0))
     return wait.queued_texts(
-        desk.engine, record.language, desk.local_now(), desk.settings.staffed_hours, minutes,
+        desk.engine, opened.language, desk.local_now(), desk.settings.staffed_hours, minutes,
         prefix,
     )  # fmt: skip
 
@@ -153,8 +219,9 @@ def answer_texter(
     return wait.queued_texts(desk.engine, language, desk.local_now(), spec, minutes, "received_")
 
 
-def note(r: redis.Redis, escalation_id: str, text: str) -> None:
-    """A system line in the transcript (staff-facing words, never the texter's)."""
+def note(r: redis.Redis | redis.client.Pipeline, escalation_id: str, text: str) -> None:
+    """A system line in the transcript (staff-facing words, never the texter's); a pipeline
+    queues it."""
     records.append(r, escalation_id, Entry(at=time.time(), by="system", text=text))
 
 

@@ -43,7 +43,7 @@ def erase_escalation(r: redis.Redis, escalation_id: str) -> None:
         fields |= {"resolved": str(now), "outcome": "erased"}
     pipe = r.pipeline(transaction=True)
     pipe.hset(records.record_key(escalation_id), mapping=fields)
-    pipe.delete(records.log_key(escalation_id), retention.alerted_key(escalation_id))
+    pipe.delete(*retention.escalation_keys(escalation_id)[1:])
     pipe.zrem(records.OPEN, escalation_id)
     pipe.zrem(records.WAITING, escalation_id)
     pipe.zadd(records.CLOSED, {escalation_id: record.resolved or now})

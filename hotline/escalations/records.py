@@ -47,6 +47,7 @@ def log_key(escalation_id: str) -> str:
 
 OPEN, WAITING, CLOSED = key("esc", "open"), key("esc", "waiting"), key("esc", "closed")
 BY_WHO, VERSION = key("esc", "by-who"), key("esc", "version")
+NEXT_ID = key("esc", "next")
 
 
 def score(priority: int, created: float) -> float:
@@ -118,7 +119,7 @@ class Escalation:
 
 
 def new_id(r: redis.Redis) -> str:
-    return str(r.incr(key("esc", "next")))
+    return str(r.incr(NEXT_ID))
 
 
 def load(r: redis.Redis, escalation_id: str) -> Escalation | None:

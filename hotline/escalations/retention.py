@@ -1,7 +1,8 @@
 """Retention: resolved conversations expire HOTLINE_RETENTION_DAYS after resolution.
 
-Everything kept about one escalation goes with it: the record, the transcript, the mark of
-which staff were alerted (jobs.py), and, with the texter's last resolved escalation, the
+Everything kept about one escalation goes with it: the record, the transcript, its ledger of
+sends (delivery.py; no number or text), the older versions' mark of which staff were alerted,
+and, with the texter's last resolved escalation, the
 texter's index of escalation ids (esc:who:{who}).
 """
 
@@ -11,21 +12,21 @@ import time
 
 import redis
 
-from hotline.escalations import records
+from hotline.escalations import delivery, records
 from hotline.store import key
 
 DAY = 86400
 
 
 def alerted_key(escalation_id: str) -> str:
-    """Which on-call staff were alerted for this escalation (written by escalations.jobs)."""
+    """Which on-call staff were alerted (written by earlier versions; now delivery's ledger)."""
     return key("esc", escalation_id, "alerted")
 
 
 def escalation_keys(escalation_id: str) -> tuple[str, ...]:
     """Every key that holds something about one escalation."""
     return (records.record_key(escalation_id), records.log_key(escalation_id),
-            alerted_key(escalation_id))  # fmt: skip
+            delivery.ledger_key(escalation_id), alerted_key(escalation_id))  # fmt: skip
 
 
 def expire_resolved(r: redis.Redis, escalation_id: str, days: int, who: str = "") -> None:

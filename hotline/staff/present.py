@@ -25,6 +25,14 @@ def consent_label(e: Escalation) -> str:
     return table.get(e.consent, e.consent)
 
 
+DELIVERY = {"failed": "not sent", "unknown": "delivery unknown, check before resending"}
+
+
+def delivery(state: str) -> str:
+    """A staff reply's delivery state as staff read it (escalations/delivery.py)."""
+    return DELIVERY.get(state, state)
+
+
 def age(seconds: float) -> str:
     minutes = int(seconds // 60)
     if minutes < 60:
@@ -62,7 +70,7 @@ def entry_row(index: int, entry: Entry) -> dict:
         "by": entry.by,
         "name": entry.name,
         "text": entry.text,
-        "state": entry.state,
+        "state": delivery(entry.state),
         "error": entry.error,
     }
 

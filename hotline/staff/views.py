@@ -23,7 +23,7 @@ from hotline.escalations.actions import NotYours, ReplyRefused
 from hotline.escalations.queue import QueueError
 from hotline.escalations.records import Escalation
 from hotline.escalations.senders import read_outbox
-from hotline.escalations.web import staff_desk
+from hotline.escalations.texter import staff_desk
 from hotline.staff import auth, present
 from hotline.staff.auth import admin_required, limiter, staff_required
 from hotline.store import get_redis

@@ -26,14 +26,18 @@ def staff_desk() -> StaffDesk:
 
 
 def escalate(action: Escalate, session: Session, channel: str, sender: str) -> list[str]:
-    """Create (or join) the escalation, alert staff, and return the wait or hours texts."""
+    """Create (or join) the escalation, alert staff, and return the wait or hours texts.
+
+    The escalation exists once conversation.open_escalation returns (one atomic step); the
+    texter is told someone will answer only after that.
+    """
     d = desk(session.flow)
-    record, new = conversation.open_escalation(d, action, channel, sender)
-    if new:
-        jobs.enqueue_alert(get_rq_redis(), record)
+    opened = conversation.open_escalation(d, action, channel, sender)
+    if opened.needs_alert:
+        jobs.enqueue_alert(get_rq_redis(), opened.id, opened.priority, EscalationConfig.from_env())
     if channel == "sms":
-        session.vars[SESSION_VAR] = record.id
-    return conversation.queued_texts(d, record)
+        session.vars[SESSION_VAR] = opened.id
+    return conversation.queued_texts(d, opened)
 
 
 def converse(
