@@ -28,13 +28,13 @@ def who_keys(r) -> list[str]:
 
 
 def alerted_keys(r) -> list[str]:
-    return list(r.scan_iter("hotline:esc:*:alerted"))
+    return list(r.scan_iter("hotline:esc:*:sends"))  # who was alerted (delivery ledger)
 
 
 def test_delete_leaves_no_index_or_alert_mark_behind(app, texter, redis_client):
     add_staff(redis_client, "ana", ("en",), phone="+16175550111")
     ask_for_person(texter)
-    run_jobs(app)  # alerts on-call staff: esc:<id>:alerted now exists
+    run_jobs(app)  # alerts on-call staff: esc:<id>:sends now exists
     assert who_keys(redis_client) and alerted_keys(redis_client)
     texter.send("DELETE")
     assert who_keys(redis_client) == [] and alerted_keys(redis_client) == []
