@@ -48,6 +48,10 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     _load_directory(app, settings)
     _register_blueprints(app)
     headers.init_app(app)
+    if not settings.development:  # so no texter's first message waits for the model
+        from hotline.languages.detect import preload
+
+        preload()
     if settings.development and settings.twilio_auth_token == "development-token":
         log.warning("development mode: Twilio signatures use the development token")
     return app

@@ -14,10 +14,12 @@ from hotline.engine.models import (
     LookupNode,
     MenuNode,
     NodeBase,
+    Option,
     Text,
     TransferNode,
     WaitingNode,
 )
+from hotline.engine.runtime import LANGUAGES_VAR, language_list
 from hotline.engine.segments import segment_count
 from hotline.engine.text import fill, normalize, placeholders
 
@@ -27,7 +29,7 @@ TEXT_FIELDS = (
     "text", "voice", "invalid", "silence", "found", "not_found", "outside",
     "connecting", "closed", "no_answer",
 )  # fmt: skip
-RUNTIME_VARS = {"page", "minutes", "day", "time"}  # escalation texts fill these
+RUNTIME_VARS = {"page", "minutes", "day", "time", "languages"}  # the channel or engine fills
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,18 @@ class FlowLinter:
             self.add(path, f"unknown placeholder(s) {sorted(unknown)}")
 
     def _segments(self, path: tuple[str | int, ...], value: str) -> None:
-        sample = fill(value, {**{v: "x" * 20 for v in self.vars}, **self.context})
+        every = [
+            Option(key=str(i), next="", set_language=c)
+            for i, c in enumerate(self.hotline.languages)
+        ]
+        sample = fill(
+            value,
+            {
+                **{v: "x" * 20 for v in self.vars},
+                LANGUAGES_VAR: language_list(self.hotline, every),
+                **self.context,
+            },
+        )
         count = segment_count(sample)
         budget = self.hotline.languages[path[-1]].sms_segments
         if count > budget:
