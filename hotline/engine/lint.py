@@ -45,7 +45,7 @@ class Problem:
 def lint(hotline: Hotline, context: Mapping[str, str] | None = None) -> list[Problem]:
     """All problems in all flows, in file order."""
     problems = list(_keyword_problems(hotline)) + list(_claim_problems(hotline))
-    problems += list(_discretion_problems(hotline))
+    problems += list(_discretion_problems(hotline)) + list(_detection_problems(hotline, context))
     for flow in hotline.flows.values():
         problems += FlowLinter(hotline, flow, dict(context or {})).run()
     return problems
@@ -106,6 +106,24 @@ def _discretion_problems(hotline: Hotline) -> Iterator[Problem]:
                 "hotline", ("discretion", "revealing"),
                 f"no revealing words for {lang!r}: list the words that must not open a reply",
             )  # fmt: skip
+
+
+def _detection_problems(hotline: Hotline, context: Mapping[str, str] | None) -> Iterator[Problem]:
+    """Every language a first message can be found in has its way back, and the way back
+    follows the text rules (claims) like any reply."""
+    detection, rules = hotline.detection, TextRules(hotline, context)
+    found_in = set(detection.greetings) | {
+        code for code, lang in hotline.languages.items() if lang.keywords
+    }
+    for code in hotline.languages:
+        line = detection.way_back.get(code, "")
+        if code != hotline.default_language and code in found_in and not line:
+            yield Problem(
+                "hotline", ("detection", "way_back"),
+                f"no way back for {code!r}: the line that ends a reply in a detected language",
+            )  # fmt: skip
+        for message in rules.forbidden_claims(code, line) if line else []:
+            yield Problem("hotline", ("detection", "way_back", code), message)
 
 
 def _claim_problems(hotline: Hotline) -> Iterator[Problem]:
