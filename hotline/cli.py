@@ -260,6 +260,7 @@ def _register_feature_commands() -> None:
         ("hotline.escalations.cli", "staff"),
         ("hotline.escalations.cli", "audit_cli"),
         ("hotline.channels.voice_cli", "call"),
+        ("hotline.languages.cli", "translations_cli"),
     ):
         try:
             command = getattr(importlib.import_module(module), name)
