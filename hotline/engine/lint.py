@@ -267,7 +267,11 @@ class FlowLinter:
                 self.add((*path, lang), f"language {lang!r} is not declared")
                 continue
             if lang not in self.langs:
-                continue  # a voice text in a language not offered by voice: unused
+                # a voice text in a language with no voice: said only by a language menu, in
+                # the default voice ("For Khmer, press 6"); it still may not make a claim
+                for message in self.rules.forbidden_claims(lang, value):
+                    self.add((*path, lang), message)
+                continue
             self._placeholders((*path, lang), value)
             for message in self.rules.forbidden_claims(lang, value):
                 self.add((*path, lang), message)
