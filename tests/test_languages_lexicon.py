@@ -98,6 +98,40 @@ def test_portuguese_near_misses_are_not_urgent(text):
     assert not urgent(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anmwe!",
+        "sekou",
+        "tanpri ede m",
+        "edem souple",
+        "l'ap touye m",
+        "mari m ap bat mwen",
+        "yo pran paspò m",
+        "yo pa kite m soti",
+        "Non, l ap touye m si l wè sa",
+        "tanpri ede m li pral touye m",  # "li" is "he" here, not "read"
+    ],
+)
+def test_haitian_creole_danger_is_urgent(text):
+    assert urgent(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "m pa an danje",
+        "chalè a ap touye m",
+        "eske ou ka ede m jwenn yon doktè?",
+        "m bezwen èd pou lwaye a",
+        "magazen an fèmen",
+        "kè m ap bat fò",
+    ],
+)
+def test_haitian_creole_near_misses_are_not_urgent(text):
+    assert not urgent(text)
+
+
 def test_portuguese_split_disclosure_counts_at_the_second_message():
     first = "to com medo, meu patrão pegou meu"
     assert not urgent(first)
@@ -120,6 +154,11 @@ KEYWORDS = HOTLINE.keywords
         ("yes", "Sim", "pt"),
         ("no", "NÃO", "pt"),
         ("no", "nao", "pt"),
+        ("opt_out", "SISPANN", "ht"),
+        ("help", "èd", "ht"),
+        ("delete", "EFASE", "ht"),
+        ("yes", "Wi", "ht"),
+        ("no", "NON", "ht"),
     ],
 )
 def test_local_keywords(family, text, language):
@@ -131,6 +170,7 @@ def test_local_keywords(family, text, language):
     [
         ("ele nao para de me bater", "pt"),
         ("pare de me bater", "pt"),
+        ("li pa sispann bat mwen", "ht"),
     ],
 )
 def test_a_stop_word_in_a_sentence_is_not_an_opt_out(text, language):
@@ -144,6 +184,8 @@ def test_a_stop_word_in_a_sentence_is_not_an_opt_out(text, language):
         ("sim, é seguro", "pt", "yes"),
         ("não, não é seguro", "pt", "no"),
         ("agora não", "pt", "no"),
+        ("wi, li an sekirite", "ht", "yes"),
+        ("non, pa kounye a", "ht", "no"),
     ],
 )
 def test_yes_and_no_as_people_type_them(text, language, answer):
@@ -152,7 +194,11 @@ def test_yes_and_no_as_people_type_them(text, language, answer):
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("para de me mandar mensagem", "pt"), ("não quero mais mensagens", "pt")],
+    [
+        ("para de me mandar mensagem", "pt"),
+        ("não quero mais mensagens", "pt"),
+        ("pa voye m mesaj ankò", "ht"),
+    ],
 )
 def test_opt_out_requests_in_so_many_words(text, language):
     assert HOTLINE.phrasebook.says("opt_out", text, language) == language
