@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from hotline.engine import reading
+from hotline.engine.lint import TextRules
 from hotline.engine.text import keyword_form, match_keyword, normalize, word_count, words
 from hotline.flows import load_hotline
 from hotline.safety.triage import Lexicon, assess
@@ -132,6 +133,40 @@ def test_haitian_creole_near_misses_are_not_urgent(text):
     assert not urgent(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cứu!",
+        "cuu toi voi",
+        "giúp em với",
+        "anh ta sẽ giết tôi",
+        "e bi danh",
+        "họ lấy hộ chiếu của tôi",
+        "ko cho em ve",
+        "Không, anh ta sẽ giết tôi nếu thấy tin này",
+        "đừng đánh em nữa",  # a plea, not a negation
+        "nó không ngừng đánh em",
+    ],
+)
+def test_vietnamese_danger_is_urgent(text):
+    assert urgent(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tôi không gặp nguy hiểm",
+        "nóng chết đi được",
+        "bạn có thể giúp tôi tìm luật sư không?",
+        "bạn tôi cho tôi ở nhờ",  # bạn (friend) is bán (sell) without accents
+        "em đánh răng rồi",
+        "dạo này thế nào",  # dạo (lately) is dao (knife) without accents
+    ],
+)
+def test_vietnamese_near_misses_are_not_urgent(text):
+    assert not urgent(text)
+
+
 def test_portuguese_split_disclosure_counts_at_the_second_message():
     first = "to com medo, meu patrão pegou meu"
     assert not urgent(first)
@@ -159,6 +194,15 @@ KEYWORDS = HOTLINE.keywords
         ("delete", "EFASE", "ht"),
         ("yes", "Wi", "ht"),
         ("no", "NON", "ht"),
+        ("opt_out", "DỪNG", "vi"),
+        ("opt_out", "dung", "vi"),
+        ("help", "GIUP", "vi"),
+        ("delete", "Xóa", "vi"),
+        ("delete", "XOA", "vi"),
+        ("yes", "Có", "vi"),
+        ("yes", "co", "vi"),
+        ("no", "KHÔNG", "vi"),
+        ("no", "ko", "vi"),
     ],
 )
 def test_local_keywords(family, text, language):
@@ -171,6 +215,7 @@ def test_local_keywords(family, text, language):
         ("ele nao para de me bater", "pt"),
         ("pare de me bater", "pt"),
         ("li pa sispann bat mwen", "ht"),
+        ("nó không ngừng đánh em", "vi"),
     ],
 )
 def test_a_stop_word_in_a_sentence_is_not_an_opt_out(text, language):
@@ -186,6 +231,9 @@ def test_a_stop_word_in_a_sentence_is_not_an_opt_out(text, language):
         ("agora não", "pt", "no"),
         ("wi, li an sekirite", "ht", "yes"),
         ("non, pa kounye a", "ht", "no"),
+        ("có, an toàn", "vi", "yes"),
+        ("không, không an toàn", "vi", "no"),
+        ("ko", "vi", "no"),
     ],
 )
 def test_yes_and_no_as_people_type_them(text, language, answer):
@@ -198,7 +246,22 @@ def test_yes_and_no_as_people_type_them(text, language, answer):
         ("para de me mandar mensagem", "pt"),
         ("não quero mais mensagens", "pt"),
         ("pa voye m mesaj ankò", "ht"),
+        ("đừng nhắn tin cho tôi nữa", "vi"),
     ],
 )
 def test_opt_out_requests_in_so_many_words(text, language):
     assert HOTLINE.phrasebook.says("opt_out", text, language) == language
+
+
+def test_a_lone_k_is_not_read_as_yes_when_it_may_mean_no():
+    # English "k" (ok) and Vietnamese "k" (không): ask again rather than guess
+    assert reading.yes_no("k", "vi", KEYWORDS, HOTLINE.phrasebook) != "yes"
+
+
+# -- discretion ----------------------------------------------------------------------------
+
+
+def test_revealing_words_of_several_words_or_without_spaces_are_found():
+    rules = TextRules(HOTLINE, {"program": "Community Info Line"})
+    assert rules.revealing_opening("vi", "Đường dây nóng: gọi 911") == ["duong day nong"]
+    assert rules.revealing_opening("vi", "Xin chào. Đây là Community Info Line.") == []
