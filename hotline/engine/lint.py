@@ -21,7 +21,7 @@ from hotline.engine.models import (
 )
 from hotline.engine.runtime import LANGUAGES_VAR, language_list
 from hotline.engine.segments import segment_count
-from hotline.engine.text import fill, normalize, placeholders
+from hotline.engine.text import BREAK, fill, normalize, placeholders, words
 
 _WORD = re.compile(r"[\w/]+", re.UNICODE)
 
@@ -65,6 +65,12 @@ class TextRules:
         rules = hotline.discretion
         self.first_words = rules.first_words
         self.revealing = {lang: {normalize(w) for w in ws} for lang, ws in rules.revealing.items()}
+        # several words ("buôn người"), or a word of a script written without spaces (Khmer,
+        # read as clusters): looked for as a run of words in the opening
+        self.revealing_runs = {
+            lang: {run for w in ws if len(run := _run(w)) > 1 or run != (normalize(w),)}
+            for lang, ws in rules.revealing.items()
+        }
         self.claims = [
             (
                 name,
@@ -77,9 +83,15 @@ class TextRules:
     def revealing_opening(self, lang: str, text: str, also: tuple[str, ...] = ()) -> list[str]:
         """Revealing words among the first words a lock screen shows (lang's list, "*", also)."""
         filled = fill(text, self.context)
-        words = _WORD.findall(normalize(filled))[: self.first_words]
-        banned = set().union(*(self.revealing.get(x, set()) for x in (lang, "*", *also)))
-        return [w for w in words if w in banned]
+        langs = (lang, "*", *also)
+        opening = _WORD.findall(normalize(filled))[: self.first_words]
+        banned = set().union(*(self.revealing.get(x, set()) for x in langs))
+        found = [w for w in opening if w in banned]
+        runs = set().union(*(self.revealing_runs.get(x, set()) for x in langs))
+        if runs:  # the first words as written (a Khmer one may be a whole sentence)
+            said = _run(" ".join(filled.split()[: self.first_words]))
+            found += [" ".join(r) for r in runs if _holds(said, r)]
+        return found
 
     def forbidden_claims(self, lang: str, text: str) -> list[str]:
         """One message per claim the text makes that its language may not make."""
@@ -94,6 +106,15 @@ class TextRules:
                                f"{lang!r} ({claim.rule})")  # fmt: skip
                     break
         return out
+
+
+def _run(text: str) -> tuple[str, ...]:
+    return tuple(w for w in words(text) if w != BREAK)
+
+
+def _holds(said: tuple[str, ...], run: tuple[str, ...]) -> bool:
+    n = len(run)
+    return any(said[i : i + n] == run for i in range(len(said) - n + 1))
 
 
 def _discretion_problems(hotline: Hotline) -> Iterator[Problem]:
