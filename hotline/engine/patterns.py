@@ -26,6 +26,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from hotline.engine.text import join_words
+
 BREAK = "|"  # the word standing for a clause break (punctuation) in a list of words
 GAP_WORDS = 3
 _LEX = re.compile(r"\(|\)|\[|\]|\||<[^>]+>|\.\.\.|\.|~|[^\s()\[\]|<>~]+")
@@ -167,7 +169,7 @@ class Pattern:
             shown = word if named else "…"
             if not (shown == "…" and out and out[-1] == "…"):
                 out.append(shown)
-        return " ".join(out)
+        return join_words(out)
 
     def spans(self, joined: str, starts: list[int]) -> Iterable[tuple[int, int]]:
         """(first word, word after the last) of each match in a joined word list."""

@@ -215,8 +215,8 @@ class _Compiled:
             longest=max(
                 (
                     w.count(" ") + 1
-                    for s in (grammar.negations, grammar.clause_words, grammar.clause_starts)
-                    for w in s
+                    for group in (grammar.negations, grammar.clause_words, grammar.clause_starts)
+                    for w in group | single(lex.not_negating)
                 ),
                 default=1,
             ),
@@ -281,7 +281,7 @@ class _Compiled:
                 return False
             n = self._ends(said, k, self.negations)
             if n:
-                if k + 1 < len(said) and said[k + 1] in self.not_negating:
+                if self._starts(said, k + 1, self.not_negating):
                     k, seen = k - n, seen + 1
                     continue  # "won't stop hitting me", "no deja de pegarme"
                 first = k - n + 1
