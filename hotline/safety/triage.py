@@ -236,16 +236,22 @@ class _Compiled:
     def read(self, said: list[str], bounds: frozenset[int] = frozenset()) -> _Reading:
         """Danger and disclosure scores; `bounds`: where each later message of the window
         starts (a negation never reaches back across one)."""
-        danger, danger_labels = self._score(said, self.danger, bounds)
-        disclosure, disclosure_labels = self._score(said, self.disclosure, bounds)
+        text = joined(said)  # once for both tables
+        danger, danger_labels = self._score(said, text, self.danger, bounds)
+        disclosure, disclosure_labels = self._score(said, text, self.disclosure, bounds)
         return _Reading(danger, danger_labels, disclosure, disclosure_labels)
 
     def _score(
-        self, said: list[str], table: _Table, bounds: frozenset[int]
+        self,
+        said: list[str],
+        said_joined: tuple[str, list[int]],
+        table: _Table,
+        bounds: frozenset[int],
     ) -> tuple[float, tuple[str, ...]]:
         """Heaviest matches first (then longest); each word once, each pattern once; a negated
-        match still takes its words, so a shorter phrase inside it cannot count instead."""
-        text, starts = joined(said)
+        match still takes its words, so a shorter phrase inside it cannot count instead.
+        `said_joined`: joined(said), made once for both tables."""
+        text, starts = said_joined
         items = table.items
         found = [
             (-abs(items[index].weight), a - b, a, b, index)
