@@ -167,6 +167,48 @@ def test_vietnamese_near_misses_are_not_urgent(text):
     assert not urgent(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ជួយខ្ញុំផង",  # the first message: help me
+        "ជួយ ខ្ញុំ ផង",
+        "ជួយ\u200bខ្ញុំ\u200bផង",
+        "ជួយផង!",
+        "juy knhom phong",
+        "គាត់នឹងសម្លាប់ខ្ញុំ",
+        "ប្តីខ្ញុំវាយខ្ញុំ",
+        "ប្ដីខ្ញុំវាយខ្ញុំ",  # ប្ដី and ប្តី: the same word, two subscripts
+        "គេយកលិខិតឆ្លងដែនខ្ញុំ",
+        "គេមិនឲ្យខ្ញុំចេញទេ",
+        "គេមិនអោយខ្ញុំចេញក្រៅ",
+        "គាត់មិនឈប់វាយខ្ញុំ",  # won't stop hitting me
+        "កុំវាយខ្ញុំ",  # a plea, not a negation
+        "ទេ គាត់នឹងសម្លាប់ខ្ញុំបើគាត់ឃើញសារនេះ",
+    ],
+)
+def test_khmer_danger_is_urgent_with_or_without_spaces(text):
+    assert urgent(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ជួយ",  # the HELP keyword, not a cry
+        "ខ្ញុំមិនមានគ្រោះថ្នាក់ទេ",
+        "គាត់មិនវាយខ្ញុំទេ",  # he does not hit me: negated across clusters
+        "អាចជួយខ្ញុំរកគ្រូពេទ្យបានទេ?",
+        "ខ្ញុំមានគ្រោះថ្នាក់ចរាចរណ៍",
+        "ទ្វារឡានខ្ញុំចាក់សោ",
+    ],
+)
+def test_khmer_near_misses_are_not_urgent(text):
+    assert not urgent(text)
+
+
+def test_staff_see_khmer_phrases_as_written():
+    assert assess(LEXICON, "ជួយ ខ្ញុំ ផង").flag == "urgent words: ជួយខ្ញុំផង"
+
+
 def test_portuguese_split_disclosure_counts_at_the_second_message():
     first = "to com medo, meu patrão pegou meu"
     assert not urgent(first)
@@ -203,6 +245,13 @@ KEYWORDS = HOTLINE.keywords
         ("yes", "co", "vi"),
         ("no", "KHÔNG", "vi"),
         ("no", "ko", "vi"),
+        ("opt_out", "ឈប់", "km"),
+        ("help", "ជួយ", "km"),
+        ("delete", "លុប", "km"),
+        ("yes", "បាទ", "km"),
+        ("yes", "ចាស", "km"),
+        ("yes", "ចា៎ស", "km"),
+        ("no", "ទេ", "km"),
     ],
 )
 def test_local_keywords(family, text, language):
@@ -216,6 +265,8 @@ def test_local_keywords(family, text, language):
         ("pare de me bater", "pt"),
         ("li pa sispann bat mwen", "ht"),
         ("nó không ngừng đánh em", "vi"),
+        ("គាត់មិនឈប់វាយខ្ញុំ", "km"),
+        ("កុំវាយខ្ញុំ", "km"),
     ],
 )
 def test_a_stop_word_in_a_sentence_is_not_an_opt_out(text, language):
@@ -234,6 +285,10 @@ def test_a_stop_word_in_a_sentence_is_not_an_opt_out(text, language):
         ("có, an toàn", "vi", "yes"),
         ("không, không an toàn", "vi", "no"),
         ("ko", "vi", "no"),
+        ("បាទ/ចាស", "km", "yes"),
+        ("បាទ មានសុវត្ថិភាព", "km", "yes"),
+        ("ទេ អរគុណ", "km", "no"),
+        ("ទៅ", "km", None),  # "go": one vowel sign away from ទេ (no)
     ],
 )
 def test_yes_and_no_as_people_type_them(text, language, answer):
@@ -247,6 +302,7 @@ def test_yes_and_no_as_people_type_them(text, language, answer):
         ("não quero mais mensagens", "pt"),
         ("pa voye m mesaj ankò", "ht"),
         ("đừng nhắn tin cho tôi nữa", "vi"),
+        ("ឈប់ផ្ញើសារមកខ្ញុំទៀត", "km"),
     ],
 )
 def test_opt_out_requests_in_so_many_words(text, language):
@@ -265,3 +321,11 @@ def test_revealing_words_of_several_words_or_without_spaces_are_found():
     rules = TextRules(HOTLINE, {"program": "Community Info Line"})
     assert rules.revealing_opening("vi", "Đường dây nóng: gọi 911") == ["duong day nong"]
     assert rules.revealing_opening("vi", "Xin chào. Đây là Community Info Line.") == []
+    assert rules.revealing_opening("km", "ប៉ូលិសនិងជម្រក") == ["ប៉ូលិស", "ជម្រក"]
+    assert rules.revealing_opening("km", "សួស្តី នេះគឺ Community Info Line") == []
+
+
+def test_a_khmer_text_may_not_tell_anyone_to_text_911():
+    rules = TextRules(HOTLINE, {"program": "Community Info Line"})
+    assert rules.forbidden_claims("km", "ផ្ញើសារទៅ ៩១១")
+    assert not rules.forbidden_claims("km", "ផ្ញើសារមកយើង ឬហៅ ៩១១")  # text us, or call 911

@@ -19,7 +19,7 @@ from hotline.engine.models import (
     WaitingNode,
 )
 from hotline.engine.segments import segment_count
-from hotline.engine.text import BREAK, fill, normalize, placeholders, words
+from hotline.engine.text import BREAK, fill, join_words, normalize, placeholders, words
 
 _WORD = re.compile(r"[\w/]+", re.UNICODE)
 
@@ -88,7 +88,8 @@ class TextRules:
         runs = set().union(*(self.revealing_runs.get(x, set()) for x in langs))
         if runs:  # the first words as written (a Khmer one may be a whole sentence)
             said = _run(" ".join(filled.split()[: self.first_words]))
-            found += [" ".join(r) for r in runs if _holds(said, r)]
+            at = {r: _at(said, r) for r in runs}
+            found += [join_words(r) for r in sorted(runs, key=lambda r: (at[r], r)) if at[r] >= 0]
         return found
 
     def forbidden_claims(self, lang: str, text: str) -> list[str]:
@@ -110,9 +111,10 @@ def _run(text: str) -> tuple[str, ...]:
     return tuple(w for w in words(text) if w != BREAK)
 
 
-def _holds(said: tuple[str, ...], run: tuple[str, ...]) -> bool:
+def _at(said: tuple[str, ...], run: tuple[str, ...]) -> int:
+    """Where the run of words first stands in `said`, or -1."""
     n = len(run)
-    return any(said[i : i + n] == run for i in range(len(said) - n + 1))
+    return next((i for i in range(len(said) - n + 1) if said[i : i + n] == run), -1)
 
 
 def _discretion_problems(hotline: Hotline) -> Iterator[Problem]:

@@ -42,6 +42,7 @@ _KHMER_UNITS = re.compile(
 )
 _LATIN_MARKED = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD_CHAR_RE = re.compile(_WORD_CHAR)
+_KHMER_GAP = re.compile(r"(?<=[\u1780-\u17ff]) (?=[\u1780-\u17ff])")
 _FOLD_LETTERS = str.maketrans({"đ": "d", "Đ": "D"})  # Vietnamese đ has no decomposition
 APOSTROPHES = "'’`´ʼ‘"
 _APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
@@ -135,6 +136,12 @@ def words(text: str | None, contractions: Mapping[str, str] | None = None) -> li
     while out and out[-1] == BREAK:
         out.pop()
     return out
+
+
+def join_words(said: Iterable[str]) -> str:
+    """Words as a person reads them: spaced, except between Khmer clusters (Khmer is written
+    without spaces), so staff see "ជួយខ្ញុំផង", not "ជួ យ ខ្ញុំ ផ ង"."""
+    return _KHMER_GAP.sub("", " ".join(said))
 
 
 def unelongate(word: str) -> str:

@@ -215,8 +215,8 @@ class _Compiled:
             longest=max(
                 (
                     w.count(" ") + 1
-                    for s in (grammar.negations, grammar.clause_words, grammar.clause_starts)
-                    for w in s
+                    for group in (grammar.negations, grammar.clause_words, grammar.clause_starts)
+                    for w in group | single(lex.not_negating)
                 ),
                 default=1,
             ),
@@ -236,16 +236,22 @@ class _Compiled:
     def read(self, said: list[str], bounds: frozenset[int] = frozenset()) -> _Reading:
         """Danger and disclosure scores; `bounds`: where each later message of the window
         starts (a negation never reaches back across one)."""
-        danger, danger_labels = self._score(said, self.danger, bounds)
-        disclosure, disclosure_labels = self._score(said, self.disclosure, bounds)
+        text = joined(said)  # once for both tables
+        danger, danger_labels = self._score(said, text, self.danger, bounds)
+        disclosure, disclosure_labels = self._score(said, text, self.disclosure, bounds)
         return _Reading(danger, danger_labels, disclosure, disclosure_labels)
 
     def _score(
-        self, said: list[str], table: _Table, bounds: frozenset[int]
+        self,
+        said: list[str],
+        said_joined: tuple[str, list[int]],
+        table: _Table,
+        bounds: frozenset[int],
     ) -> tuple[float, tuple[str, ...]]:
         """Heaviest matches first (then longest); each word once, each pattern once; a negated
-        match still takes its words, so a shorter phrase inside it cannot count instead."""
-        text, starts = joined(said)
+        match still takes its words, so a shorter phrase inside it cannot count instead.
+        `said_joined`: joined(said), made once for both tables."""
+        text, starts = said_joined
         items = table.items
         found = [
             (-abs(items[index].weight), a - b, a, b, index)
@@ -281,7 +287,7 @@ class _Compiled:
                 return False
             n = self._ends(said, k, self.negations)
             if n:
-                if k + 1 < len(said) and said[k + 1] in self.not_negating:
+                if self._starts(said, k + 1, self.not_negating):
                     k, seen = k - n, seen + 1
                     continue  # "won't stop hitting me", "no deja de pegarme"
                 first = k - n + 1
