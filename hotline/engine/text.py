@@ -138,6 +138,28 @@ def words(text: str | None, contractions: Mapping[str, str] | None = None) -> li
     return out
 
 
+def word_weight(word: str) -> float:
+    """How much of a word one of words()'s items is: a Khmer cluster half (a Khmer word has
+    one to three), anything else a whole one."""
+    return 0.5 if _KHMER.match(word) else 1.0
+
+
+def opening_words(text: str | None, count: int) -> tuple[str, ...]:
+    """The words of a message's first `count` words (what a lock screen shows), punctuation
+    left out. A Khmer cluster counts half a word, as in word_count: Khmer has no spaces, so
+    "the first six words" of a Khmer reply are about its first twelve clusters."""
+    out: list[str] = []
+    seen = 0.0
+    for w in words(text):
+        if w == BREAK:
+            continue
+        seen += word_weight(w)
+        if seen > count:
+            break
+        out.append(w)
+    return tuple(out)
+
+
 def join_words(said: Iterable[str]) -> str:
     """Words as a person reads them: spaced, except between Khmer clusters (Khmer is written
     without spaces), so staff see "ជួយខ្ញុំផង", not "ជួ យ ខ្ញុំ ផ ង"."""
