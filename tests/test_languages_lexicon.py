@@ -349,3 +349,22 @@ def test_a_few_words_in_common_with_a_hotline_text_are_the_texters_own():
     assert triage.assess("m gen yon dèt ki pa janm fini").disclosed
     assert triage.assess("ខ្ញុំកំពុងមានគ្រោះថ្នាក់").urgent  # five clusters: two words or so
     assert not triage.assess(urgent_km).urgent  # the whole text quoted back
+
+
+# -- "any time", as each language's safe-time question asks for it ------------------------
+
+
+@pytest.mark.parametrize("said", ["QUALQUER HORA", "Nenpòt", "BẤT KỲ", "bat ky", "ពេលណាក៏បាន"])
+def test_any_time_in_each_language_needs_no_confirmation(said):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from hotline.escalations.gate import reply_gate
+    from hotline.escalations.records import Escalation
+
+    now = datetime(2026, 11, 25, 3, 0, tzinfo=ZoneInfo("America/New_York"))
+    record = Escalation(id="1", channel="sms", language="pt", priority=2, reason="r",
+                        kind="help", who="w", status="waiting", created=1.0, last_inbound=0.0,
+                        consent="yes", safe_time=said)  # fmt: skip
+    gate = reply_gate(record, now.timestamp(), now, False, texting_window=1800)
+    assert gate.allowed and not gate.confirm, gate
