@@ -48,6 +48,10 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     _load_directory(app, settings)
     _register_blueprints(app)
     headers.init_app(app)
+    if not settings.development:  # so no texter's first message waits for the model
+        from hotline.languages.detect import preload
+
+        preload()
     if settings.development and settings.twilio_auth_token == "development-token":
         log.warning("development mode: Twilio signatures use the development token")
     return app
@@ -79,6 +83,7 @@ def _load_directory(app: Flask, settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from hotline.channels.interpreter import bp as interpreter_bp
     from hotline.channels.sms import bp as sms_bp
     from hotline.channels.voice import bp as voice_bp
     from hotline.health import bp as health_bp
@@ -86,7 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     from hotline.simulator import bp as simulator_bp
     from hotline.staff import bp as staff_bp
 
-    for blueprint in (health_bp, sms_bp, voice_bp, fallback_bp, staff_bp, simulator_bp):
+    for blueprint in (health_bp, sms_bp, voice_bp, interpreter_bp, fallback_bp, staff_bp,
+                      simulator_bp):  # fmt: skip
         app.register_blueprint(blueprint)
     from hotline.staff import auth
 

@@ -14,10 +14,12 @@ from hotline.engine.models import (
     LookupNode,
     MenuNode,
     NodeBase,
+    Option,
     Text,
     TransferNode,
     WaitingNode,
 )
+from hotline.engine.runtime import LANGUAGES_VAR, language_list
 from hotline.engine.segments import segment_count
 from hotline.engine.text import (
     BREAK,
@@ -35,7 +37,7 @@ TEXT_FIELDS = (
     "text", "voice", "invalid", "silence", "found", "not_found", "outside",
     "connecting", "closed", "no_answer",
 )  # fmt: skip
-RUNTIME_VARS = {"page", "minutes", "day", "time"}  # escalation texts fill these
+RUNTIME_VARS = {"page", "minutes", "day", "time", "languages"}  # the channel or engine fills
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Problem:
 def lint(hotline: Hotline, context: Mapping[str, str] | None = None) -> list[Problem]:
     """All problems in all flows, in file order."""
     problems = list(_keyword_problems(hotline)) + list(_claim_problems(hotline))
-    problems += list(_discretion_problems(hotline))
+    problems += list(_discretion_problems(hotline)) + list(_detection_problems(hotline, context))
     for flow in hotline.flows.values():
         problems += FlowLinter(hotline, flow, dict(context or {})).run()
     return problems
@@ -135,6 +137,24 @@ def _discretion_problems(hotline: Hotline) -> Iterator[Problem]:
                 "hotline", ("discretion", "revealing"),
                 f"no revealing words for {lang!r}: list the words that must not open a reply",
             )  # fmt: skip
+
+
+def _detection_problems(hotline: Hotline, context: Mapping[str, str] | None) -> Iterator[Problem]:
+    """Every language a first message can be found in has its way back, and the way back
+    follows the text rules (claims) like any reply."""
+    detection, rules = hotline.detection, TextRules(hotline, context)
+    found_in = set(detection.greetings) | {
+        code for code, lang in hotline.languages.items() if lang.keywords
+    }
+    for code in hotline.languages:
+        line = detection.way_back.get(code, "")
+        if code != hotline.default_language and code in found_in and not line:
+            yield Problem(
+                "hotline", ("detection", "way_back"),
+                f"no way back for {code!r}: the line that ends a reply in a detected language",
+            )  # fmt: skip
+        for message in rules.forbidden_claims(code, line) if line else []:
+            yield Problem("hotline", ("detection", "way_back", code), message)
 
 
 def _claim_problems(hotline: Hotline) -> Iterator[Problem]:
@@ -278,7 +298,11 @@ class FlowLinter:
                 self.add((*path, lang), f"language {lang!r} is not declared")
                 continue
             if lang not in self.langs:
-                continue  # a voice text in a language not offered by voice: unused
+                # a voice text in a language with no voice: said only by a language menu, in
+                # the default voice ("For Khmer, press 6"); it still may not make a claim
+                for message in self.rules.forbidden_claims(lang, value):
+                    self.add((*path, lang), message)
+                continue
             self._placeholders((*path, lang), value)
             for message in self.rules.forbidden_claims(lang, value):
                 self.add((*path, lang), message)
@@ -291,7 +315,18 @@ class FlowLinter:
             self.add(path, f"unknown placeholder(s) {sorted(unknown)}")
 
     def _segments(self, path: tuple[str | int, ...], value: str) -> None:
-        sample = fill(value, {**{v: "x" * 20 for v in self.vars}, **self.context})
+        every = [
+            Option(key=str(i), next="", set_language=c)
+            for i, c in enumerate(self.hotline.languages)
+        ]
+        sample = fill(
+            value,
+            {
+                **{v: "x" * 20 for v in self.vars},
+                LANGUAGES_VAR: language_list(self.hotline, every),
+                **self.context,
+            },
+        )
         count = segment_count(sample)
         budget = self.hotline.languages[path[-1]].sms_segments
         if count > budget:
