@@ -43,6 +43,12 @@ def test_khmer_keywords_are_not_confused_by_dropped_vowels():
     assert match_keyword("ឈប់", ["ឈប់"]) and not match_keyword("ឈ", ["ឈប់"])
 
 
+def test_khmer_signs_typed_in_either_order_are_one_spelling():
+    assert words("ខ្ញំុ") == words("ខ្ញុំ")  # ំុ or ុំ: keyboards differ
+    assert words("ស្រ្តី") == words("ស្ត្រី")  # the subscript រ first or last
+    assert keyword_form("ខ្ញំុ") == keyword_form("ខ្ញុំ")
+
+
 def test_khmer_full_stop_ends_a_clause():
     assert "|" in words("ខ្ញុំ​សុខសប្បាយ។ អរគុណ")
 
