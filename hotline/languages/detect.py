@@ -11,6 +11,7 @@ model, which happens once per process (about a second) and is shared by every ap
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
@@ -19,6 +20,7 @@ from functools import cache
 
 from hotline.engine.models import Hotline
 from hotline.engine.text import keyword_form, match_keyword, normalize
+from hotline.logs import where
 
 # Khmer (U+1780-U+17FF) and Khmer Symbols (U+19E0-U+19FF): only Khmer is written with them.
 _KHMER = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]")
@@ -27,6 +29,7 @@ _KHMER = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]")
 _VIETNAMESE = re.compile(r"[ơƠưƯđĐăĂĩĨũŨ\u1ea0-\u1ef9]")
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LOCK = threading.Lock()
+log = logging.getLogger(__name__)
 _MAX_GREETING_WORDS = 3
 
 
@@ -63,7 +66,11 @@ def detect(text: str, hotline: Hotline) -> Detected:
     if found := _own_words(words, hotline):
         return Detected(found, "words")
     if len(words) >= hotline.detection.min_words and len(langs) > 1:
-        code, confidence = _statistical(text, tuple(sorted(langs)))
+        try:
+            code, confidence = _statistical(text, tuple(sorted(langs)))
+        except Exception as exc:  # noqa: BLE001 - a broken model must not cost the texter a reply
+            log.error("language detection: py3langid failed (%s); the default language", where(exc))
+            code, confidence = None, 0.0
         if code and confidence >= hotline.detection.floor:
             return Detected(code, "statistics", confidence)
     return Detected(default, "default", 0.0)
