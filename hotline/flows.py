@@ -129,12 +129,15 @@ def check(
     With `resources_dir`, the directory's results as the formatter writes them are held to
     the same rules as flow texts (hotline/resources/lint.py).
     """
+    from hotline.escalations import outcomes
+
+    issues = outcomes.check(Path(flows_dir))
     try:
         hotline = load_checked(flows_dir, context, resources_dir)
         load_lexicon(flows_dir, hotline)
     except FlowLoadError as exc:
-        return exc.issues
-    return []
+        return exc.issues + issues
+    return issues
 
 
 def load_lexicon(flows_dir: Path, hotline: Hotline) -> Lexicon:

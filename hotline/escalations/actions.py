@@ -11,7 +11,16 @@ import redis
 from hotline import schedule
 from hotline.config import Settings
 from hotline.engine import Engine
-from hotline.escalations import audit, conversation, jobs, queue, records, retention, staff_alerts
+from hotline.escalations import (
+    audit,
+    conversation,
+    jobs,
+    outcomes,
+    queue,
+    records,
+    retention,
+    staff_alerts,
+)
 from hotline.escalations.accounts import Staff
 from hotline.escalations.config import EscalationConfig
 from hotline.escalations.gate import Gate, reply_gate
@@ -71,13 +80,22 @@ def reply(
     return index
 
 
-def resolve(desk: StaffDesk, staff: Staff, record: Escalation, outcome: str) -> Escalation:
-    """Close it, return the texter to the menu, and say goodbye if it is safe to text them."""
-    closed = queue.resolve(desk.r, record.id, staff.name, outcome, admin=staff.is_admin)
+def resolve(
+    desk: StaffDesk, staff: Staff, record: Escalation, outcome: str, note: str = ""
+) -> Escalation:
+    """Close it with an outcome code staff may choose (flows/outcomes.yaml) and an optional
+    note (sealed; in the transcript, never in the audit log), return the texter to the menu,
+    and say goodbye if it is safe to text them. QueueError("bad-outcome") for another code."""
+    known = outcomes.load(desk.settings.flows_dir)
+    if not known.choosable(outcome):
+        raise queue.QueueError("bad-outcome")
+    note = " ".join(note.split())[: outcomes.MAX_NOTE]
+    closed = queue.resolve(desk.r, record.id, staff.name, outcome, staff.is_admin, note)
     retention.expire_resolved(desk.r, record.id, desk.settings.retention_days, record.who)
     conversation.detach(desk.r, record.who)
-    label = records.OUTCOMES[outcome]
-    conversation.note(desk.r, record.id, f"resolved by {staff.name}: {label}")
+    label = known.label(outcome)
+    said = f"resolved by {staff.name}: {label}" + (f". Note: {note}" if note else "")
+    conversation.note(desk.r, record.id, said)
     audit.record(desk.r, staff.name, "resolve", record.id, outcome)
     gate = desk.gate(closed, closing=True)
     goodbye = desk.engine.message("conversation_closed", closed.language)

@@ -17,6 +17,7 @@ from hotline.escalations.records import (
     Escalation,
     record_key,
 )
+from hotline.escalations.seal import seal
 from hotline.store import key
 
 WAITS = key("esc", "waits")  # recent seconds-to-claim, newest first (for wait estimates)
@@ -54,14 +55,15 @@ return 'ok'
 """
 
 # KEYS: record, open, waiting, closed, by-who, version.
-# ARGV: id, staff, is_admin, now, outcome, by-who field.
+# ARGV: id, staff, is_admin, now, outcome, by-who field, sealed note ("" = none).
 RESOLVE = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 'missing' end
 if status == 'resolved' then return 'resolved' end
 local owner = redis.call('HGET', KEYS[1], 'assignee')
 if owner ~= ARGV[2] and ARGV[3] ~= '1' then return 'taken' end
-redis.call('HSET', KEYS[1], 'status', 'resolved', 'resolved', ARGV[4], 'outcome', ARGV[5])
+redis.call('HSET', KEYS[1], 'status', 'resolved', 'resolved', ARGV[4], 'outcome', ARGV[5],
+           'outcome_note', ARGV[7])
 if owner == '' then redis.call('HSET', KEYS[1], 'assignee', ARGV[2]) end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
@@ -100,17 +102,25 @@ def release(r: redis.Redis, escalation_id: str, staff: str, admin: bool = False)
 
 
 def resolve(
-    r: redis.Redis, escalation_id: str, staff: str, outcome: str, admin: bool = False
+    r: redis.Redis,
+    escalation_id: str,
+    staff: str,
+    outcome: str,
+    admin: bool = False,
+    note: str = "",
 ) -> Escalation:
-    """Close an escalation with an outcome; the record and transcript are kept."""
-    if outcome not in records.OUTCOMES:
+    """Close an escalation with an outcome code (checked by the caller against
+    flows/outcomes.yaml) and an optional note, sealed at rest; the record and transcript are
+    kept. QueueError("bad-outcome") for an empty code, or "taken"/"missing"/"resolved"."""
+    if not outcome:
         raise QueueError("bad-outcome")
     record = records.load(r, escalation_id)
     if record is None:
         raise QueueError("missing")
     who_field = f"{record.who}:{'tip' if record.kind == 'tip' else 'person'}"
     keys = [record_key(escalation_id), OPEN, WAITING, CLOSED, BY_WHO, VERSION]
-    args = [escalation_id, staff, "1" if admin else "0", time.time(), outcome, who_field]
+    args = [escalation_id, staff, "1" if admin else "0", time.time(), outcome, who_field,
+            seal(note) if note else ""]  # fmt: skip
     _run(r, RESOLVE, keys, args)
     return records.load(r, escalation_id) or record
 

@@ -24,15 +24,13 @@ from hotline.escalations.seal import seal, unseal
 from hotline.store import key
 
 KINDS = ("help", "tip", "callback", "urgent")
-OUTCOMES = {
-    "connected": "Connected to services",
-    "erased": "Ended and erased at the person's request",
-    "referred": "Referred",
-    "no_response": "No response",
-    "duplicate": "Duplicate",
-    "other": "Other",
-}
-SEALED = ("number", "safe_time", "flag")  # string fields encrypted at rest (details too)
+# Outcome codes are data: flows/outcomes.yaml (escalations/outcomes.py).
+SEALED = (
+    "number",
+    "safe_time",
+    "flag",
+    "outcome_note",
+)  # string fields encrypted at rest (details too)
 MAX_TRANSCRIPT = 1000  # lines: texters' words and notes stop being added there (staff's never)
 PRIORITY_SPAN = 10**11  # larger than any epoch second, so priority dominates the score
 
@@ -73,7 +71,8 @@ class Escalation:
     claimed: float = 0.0
     resolved: float = 0.0
     assignee: str = ""
-    outcome: str = ""
+    outcome: str = ""  # a code of flows/outcomes.yaml
+    outcome_note: str = ""  # staff's optional words at resolve (sealed at rest)
     last_inbound: float = 0.0  # when the texter last wrote
     alerts: int = 0
     flag: str = ""  # why triage flagged it: the lexicon phrases matched (sealed at rest)
@@ -94,6 +93,7 @@ class Escalation:
         data["number"] = seal(self.number)
         data["safe_time"] = seal(self.safe_time)
         data["flag"] = seal(self.flag) if self.flag else ""
+        data["outcome_note"] = seal(self.outcome_note) if self.outcome_note else ""
         data["details"] = seal(json.dumps(self.details))
         return {k: str(v) for k, v in data.items()}
 

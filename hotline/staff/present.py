@@ -7,9 +7,11 @@ from datetime import datetime
 
 from flask import url_for
 
+from hotline import current
+from hotline.escalations import outcomes
 from hotline.escalations.accounts import Staff
 from hotline.escalations.actions import mask
-from hotline.escalations.records import OUTCOMES, Entry, Escalation
+from hotline.escalations.records import Entry, Escalation
 
 PRIORITY = {1: "urgent", 2: "soon", 3: "routine"}
 KIND = {"help": "Asked for a person", "tip": "Tip", "callback": "Call-back", "urgent": "Urgent",
@@ -76,4 +78,5 @@ def entry_row(index: int, entry: Entry) -> dict:
 
 
 def outcome_label(outcome: str) -> str:
-    return OUTCOMES.get(outcome, outcome)
+    """The outcome code's label for staff (flows/outcomes.yaml, default language)."""
+    return outcomes.load(current.settings().flows_dir).label(outcome)

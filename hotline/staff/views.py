@@ -18,7 +18,7 @@ from flask import (
 )
 
 from hotline import current
-from hotline.escalations import accounts, actions, audit, queue, records
+from hotline.escalations import accounts, actions, audit, outcomes, queue, records
 from hotline.escalations.actions import NotYours, ReplyRefused
 from hotline.escalations.queue import QueueError
 from hotline.escalations.records import Escalation
@@ -173,7 +173,8 @@ def _conversation_page(record: Escalation, revealed: str | None = None) -> str:
     desk = staff_desk()
     return render_template(
         "staff/conversation.html", e=record, entries=records.transcript(desk.r, record.id),
-        gate=desk.gate(record), outcomes=records.OUTCOMES, present=present, revealed=revealed,
+        gate=desk.gate(record), outcomes=outcomes.load(desk.settings.flows_dir).choices(),
+        present=present, revealed=revealed, note_max=outcomes.MAX_NOTE,
     )  # fmt: skip
 
 
@@ -228,9 +229,13 @@ def reply(escalation_id: str):
 @staff_required
 def resolve(escalation_id: str):
     record, outcome = _record(escalation_id), request.form.get("outcome", "")
-    response = _act(escalation_id, lambda: actions.resolve(staff_desk(), g.staff, record, outcome))
-    if not isinstance(response, tuple) and outcome in records.OUTCOMES:
-        flash(f"Resolved: {records.OUTCOMES[outcome]}.")
+    note = request.form.get("note", "")
+    response = _act(
+        escalation_id, lambda: actions.resolve(staff_desk(), g.staff, record, outcome, note)
+    )
+    known = outcomes.load(current.settings().flows_dir)
+    if not isinstance(response, tuple) and known.choosable(outcome):
+        flash(f"Resolved: {known.label(outcome)}.")
         return redirect(url_for("staff.queue_page"))
     return response
 
