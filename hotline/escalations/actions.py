@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import redis
 
-from hotline import schedule
+from hotline import clock, schedule
 from hotline.config import Settings
 from hotline.engine import Engine
 from hotline.escalations import (
@@ -18,6 +18,7 @@ from hotline.escalations import (
     outcomes,
     queue,
     records,
+    reports,
     retention,
     staff_alerts,
 )
@@ -44,7 +45,7 @@ class StaffDesk:
         opted_out = bool(self.r.exists(key("optout", record.who)))
         local = schedule.local_now(self.settings.timezone)
         window = self.config.texting_window
-        return reply_gate(record, time.time(), local, opted_out, window, closing=closing)
+        return reply_gate(record, clock.now(), local, opted_out, window, closing=closing)
 
 
 def claim(desk: StaffDesk, staff: Staff, escalation_id: str) -> None:
@@ -73,8 +74,11 @@ def reply(
         raise ReplyRefused(gate.reason if not gate.allowed else "confirm the safe time first")
     if record.status != "claimed" or record.assignee != staff.name:
         raise ReplyRefused("claim this conversation before replying")
-    entry = Entry(at=time.time(), by="staff", text=text, name=staff.name, state="queued")
-    index = records.append_get_index(desk.r, record.id, entry)
+    entry = Entry(at=clock.now(), by="staff", text=text, name=staff.name, state="queued")
+    delay = entry.at - record.created  # the first one is kept for reports (time to answer)
+    index = records.append_get_index(
+        desk.r, record.id, entry, also=lambda pipe: reports.first_reply(pipe, record.id, delay)
+    )
     jobs.enqueue_send(desk.rq, record.id, index, desk.config)
     audit.record(desk.r, staff.name, "reply", record.id)
     return index

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import redis
 
-from hotline.escalations import records
+from hotline import clock
+from hotline.escalations import history, records, reports
 from hotline.escalations.records import (
     BY_WHO,
     CLOSED,
@@ -54,8 +54,9 @@ redis.call('INCR', KEYS[3])
 return 'ok'
 """
 
-# KEYS: record, open, waiting, closed, by-who, version.
-# ARGV: id, staff, is_admin, now, outcome, by-who field, sealed note ("" = none).
+# KEYS: record, open, waiting, closed, by-who, version, report record (reports.esc_key).
+# ARGV: id, staff, is_admin, now, outcome, by-who field, sealed note ("" = none), history
+# index prefix (the outcome's index is prefix .. 'outcome:' .. outcome, scored by creation).
 RESOLVE = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 'missing' end
@@ -69,6 +70,9 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
 if redis.call('HGET', KEYS[5], ARGV[6]) == ARGV[1] then redis.call('HDEL', KEYS[5], ARGV[6]) end
+if redis.call('EXISTS', KEYS[7]) == 1 then redis.call('HSET', KEYS[7], 'outcome', ARGV[5]) end
+local created = redis.call('HGET', KEYS[1], 'created')
+redis.call('ZADD', ARGV[8] .. 'outcome:' .. ARGV[5], created, ARGV[1])
 redis.call('INCR', KEYS[6])
 return 'ok'
 """
@@ -92,7 +96,7 @@ def _run(r: redis.Redis, script: str, keys: list[str], args: list[object]) -> st
 def claim(r: redis.Redis, escalation_id: str, staff: str, now: float | None = None) -> None:
     """Take an escalation; QueueError('taken') if someone else has it. Atomic."""
     keys = [record_key(escalation_id), WAITING, VERSION, WAITS]
-    _run(r, CLAIM, keys, [escalation_id, staff, now or time.time()])
+    _run(r, CLAIM, keys, [escalation_id, staff, now or clock.now()])
 
 
 def release(r: redis.Redis, escalation_id: str, staff: str, admin: bool = False) -> None:
@@ -118,9 +122,10 @@ def resolve(
     if record is None:
         raise QueueError("missing")
     who_field = f"{record.who}:{'tip' if record.kind == 'tip' else 'person'}"
-    keys = [record_key(escalation_id), OPEN, WAITING, CLOSED, BY_WHO, VERSION]
-    args = [escalation_id, staff, "1" if admin else "0", time.time(), outcome, who_field,
-            seal(note) if note else ""]  # fmt: skip
+    keys = [record_key(escalation_id), OPEN, WAITING, CLOSED, BY_WHO, VERSION,
+            reports.esc_key(escalation_id)]  # fmt: skip
+    args = [escalation_id, staff, "1" if admin else "0", clock.now(), outcome, who_field,
+            seal(note) if note else "", history.INDEX_PREFIX]  # fmt: skip
     _run(r, RESOLVE, keys, args)
     return records.load(r, escalation_id) or record
 

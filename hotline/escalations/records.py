@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import redis
 
@@ -199,12 +201,17 @@ def append(r: redis.Redis | redis.client.Pipeline, escalation_id: str, entry: En
     r.incr(VERSION)
 
 
-def append_get_index(r: redis.Redis, escalation_id: str, entry: Entry) -> int:
-    """Add a line and return its index (staff replies are sent by index)."""
+def append_get_index(
+    r: redis.Redis, escalation_id: str, entry: Entry, also: Callable[[Any], None] | None = None
+) -> int:
+    """Add a line and return its index (staff replies are sent by index); `also` queues more
+    commands on the same transaction (a report figure)."""
     pipe = r.pipeline(transaction=True)
     pipe.rpush(log_key(escalation_id), entry.to_json())
     pipe.incr(VERSION)
-    length, _ = pipe.execute()
+    if also is not None:
+        also(pipe)
+    length, *_ = pipe.execute()
     return int(length) - 1
 
 
