@@ -15,6 +15,7 @@ from hotline.escalations.records import Entry, Escalation
 
 PRIORITY = {1: "urgent", 2: "soon", 3: "routine"}
 KIND = {"help": "Asked for a person", "tip": "Tip", "callback": "Call-back", "urgent": "Urgent",
+        "call": "Answered call",
         "words": "Wrote in their own words"}  # fmt: skip
 CONSENT = {"yes": "Safe to text", "no": "Not safe to text", "": "Not asked"}
 CONSENT_CALL = {"yes": "Safe to call", "no": "Not safe to call", "": "Not asked"}
