@@ -18,7 +18,7 @@ from flask import (
 )
 
 from hotline import current
-from hotline.escalations import accounts, actions, audit, queue, records
+from hotline.escalations import accounts, actions, audit, handoffs, queue, records
 from hotline.escalations.actions import NotYours, ReplyRefused
 from hotline.escalations.queue import QueueError
 from hotline.escalations.records import Escalation
@@ -170,10 +170,14 @@ def conversation(escalation_id: str):
 
 
 def _conversation_page(record: Escalation, revealed: str | None = None) -> str:
+    from hotline.staff import workspace
+
     desk = staff_desk()
+    handoffs.mark_seen(desk.r, record, g.staff.name)
     return render_template(
         "staff/conversation.html", e=record, entries=records.transcript(desk.r, record.id),
         gate=desk.gate(record), outcomes=records.OUTCOMES, present=present, revealed=revealed,
+        **workspace.extras(record, g.staff),
     )  # fmt: skip
 
 
@@ -182,6 +186,7 @@ def _conversation_page(record: Escalation, revealed: str | None = None) -> str:
 def conversation_json(escalation_id: str):
     record = _record(escalation_id)
     desk = staff_desk()
+    handoffs.mark_seen(desk.r, record, g.staff.name)
     gate = desk.gate(record)
     entries = records.transcript(desk.r, record.id)
     return jsonify(
