@@ -394,3 +394,23 @@ def test_flows_check_holds_canned_replies_to_the_text_rules(tmp_path):
             issues,
         )
     assert len(issues) == len(expected), issues
+
+
+def test_on_duty_means_on_call_or_signed_in_now(app, ana, redis_client):
+    from hotline.escalations import staff_sessions
+
+    add_staff(redis_client, "ben", ("en",), phone="")  # never signed in, off call
+    add_staff(redis_client, "cy", ("en",), phone="+16175550112")  # on call, not signed in
+    assert staff_sessions.signed_in(redis_client, ["ana", "ben", "cy"]) == {"ana"}
+    post(ana, "/staff/logout")
+    assert staff_sessions.signed_in(redis_client, ["ana", "ben", "cy"]) == set()
+
+
+def test_delete_erases_a_hand_off_note_kept_on_the_record(ana, texter, redis_client):
+    escalation_id = claimed(ana, texter, redis_client)
+    post(ana, f"/staff/e/{escalation_id}/handoff", to="queue", note=NOTE)
+    assert records.load(redis_client, escalation_id).handoff_note == NOTE
+    texter.send("DELETE")
+    record = records.load(redis_client, escalation_id)
+    assert record.handoff_note == "" and record.erased
+    assert not redis_client.exists(notes.notes_key(escalation_id))
