@@ -1,12 +1,14 @@
 """Canned replies for advocates: flows/replies.yaml, loaded and held to the flows' text rules.
 
 The file holds a list of replies, each with an `id`, a short staff-facing `label` and its
-`text` per language; `draft` lists the languages whose texts still wait for a fluent
-reviewer (the dashboard marks them "draft"). Every reply needs the default language's text;
+`text` per language. A text is a draft (the dashboard marks it so) when its language is
+marked draft in hotline.yaml (`review: {status: draft}`), or listed under the file's own
+`draft` (texts newer than a language's last review). Every reply needs the default language's text;
 a language without its own falls back to it (the dashboard says so). `hotline flows check`
 refuses, with file:line: a revealing word among the first words of a text (a lock screen
 shows them), a claim its language may not make (only English may say "text 911"), an
-unknown placeholder, a text over 2 SMS segments, an undeclared language, a repeated id.
+unknown placeholder, a text over its language's SMS segment budget (`sms_segments`, 2 unless
+hotline.yaml says otherwise), an undeclared language, a repeated id.
 
 A missing file means no canned replies (fixture flows have none).
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hotline.engine.lint import MAX_SMS_SEGMENTS, TextRules
+from hotline.engine.lint import TextRules
 from hotline.engine.models import Hotline
 from hotline.engine.segments import segment_count
 from hotline.engine.text import fill, placeholders
@@ -90,7 +92,9 @@ def load(flows_dir: Path, hotline: Hotline, context: dict[str, str] | None = Non
         r.model_copy(update={"text": {k: fill(v, values) for k, v in r.text.items()}})
         for r in data.replies
     )
-    return Replies(filled, frozenset(data.draft), hotline.default_language)
+    draft = {code for code, lang in hotline.languages.items()
+             if lang.review and lang.review.status == "draft"}  # fmt: skip
+    return Replies(filled, frozenset(draft | set(data.draft)), hotline.default_language)
 
 
 def problems(
@@ -122,7 +126,7 @@ def problems(
                 out.append((at, f"{reply.id}: opens with revealing word(s) {hits} (lock screen)"))
             out += [(at, f"{reply.id}: {m}") for m in rules.forbidden_claims(lang, text)]
             count = segment_count(fill(text, {**{p: "x" * 20 for p in known}, **rules.context}))
-            if count > MAX_SMS_SEGMENTS:
-                out.append((at, f"{reply.id}: SMS text is {count} segments (at most "
-                                f"{MAX_SMS_SEGMENTS})"))  # fmt: skip
+            budget = hotline.languages[lang].sms_segments
+            if count > budget:
+                out.append((at, f"{reply.id}: SMS text is {count} segments (at most {budget})"))
     return out
