@@ -33,6 +33,7 @@ if not status then return {'missing', -1} end
 if status ~= 'resolved' and redis.call('LLEN', KEYS[2]) < tonumber(ARGV[4]) then
   redis.call('RPUSH', KEYS[2], ARGV[2])
   redis.call('HSET', KEYS[1], 'last_inbound', ARGV[3])
+  redis.call('HINCRBY', KEYS[1], 'inbound', 1)
   redis.call('INCR', KEYS[3])
 end
 local rank = redis.call('ZRANK', KEYS[4], ARGV[1]) or -1

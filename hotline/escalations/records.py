@@ -32,7 +32,9 @@ SEALED = (
     "safe_time",
     "flag",
     "outcome_note",
+    "handoff_note",
 )  # string fields encrypted at rest (details too)
+SEEN_PREFIX = "seen:"  # record fields seen:<staff> = texter messages that person has seen
 MAX_TRANSCRIPT = 1000  # lines: texters' words and notes stop being added there (staff's never)
 PRIORITY_SPAN = 10**11  # larger than any epoch second, so priority dominates the score
 
@@ -79,8 +81,18 @@ class Escalation:
     alerts: int = 0
     flag: str = ""  # why triage flagged it: the lexicon phrases matched (sealed at rest)
     erased: float = 0.0  # when the texter sent DELETE (content gone; nothing may be sent)
+    inbound: int = 0  # texter messages received in the conversation (for unread badges)
+    handoff_from: str = ""  # who handed it on last (escalations/handoffs.py)
+    handoff_to: str = ""  # to whom ("" = back to the queue)
+    handoff_at: float = 0.0
+    handoff_note: str = field(default="", repr=False)  # what the colleague reads first (sealed)
     number: str = field(default="", repr=False)
     details: dict[str, str] = field(default_factory=dict, repr=False)  # tip answers, ZIP...
+    seen: dict[str, int] = field(default_factory=dict, repr=False)  # staff -> inbound seen
+
+    def unread(self, staff: str) -> int:
+        """Texter messages since `staff` last opened this conversation (0 when none)."""
+        return max(0, self.inbound - self.seen.get(staff, 0))
 
     @property
     def waiting_seconds(self) -> float:
@@ -97,14 +109,20 @@ class Escalation:
         data["flag"] = seal(self.flag) if self.flag else ""
         data["outcome_note"] = seal(self.outcome_note) if self.outcome_note else ""
         data["details"] = seal(json.dumps(self.details))
+        data["handoff_note"] = seal(self.handoff_note) if self.handoff_note else ""
+        del data["seen"]  # written by handoffs.mark_seen as seen:<staff> fields
         return {k: str(v) for k, v in data.items()}
 
     @classmethod
     def from_hash(cls, data: dict[str, str]) -> Escalation:
         types = {f.name: f.type for f in fields(cls)}
         values: dict[str, object] = {}
+        seen: dict[str, int] = {}
         for name, raw in data.items():
-            if name not in types:
+            if name.startswith(SEEN_PREFIX):
+                seen[name[len(SEEN_PREFIX) :]] = int(raw or 0)
+                continue
+            if name not in types or name == "seen":
                 continue
             kind = types[name]
             if name in SEALED:
@@ -117,7 +135,7 @@ class Escalation:
                 values[name] = float(raw or 0)
             else:
                 values[name] = raw
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values, seen=seen)  # type: ignore[arg-type]
 
 
 def new_id(r: redis.Redis) -> str:

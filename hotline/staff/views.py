@@ -18,7 +18,7 @@ from flask import (
 )
 
 from hotline import current
-from hotline.escalations import accounts, actions, audit, outcomes, queue, records
+from hotline.escalations import accounts, actions, audit, handoffs, outcomes, queue, records
 from hotline.escalations.actions import NotYours, ReplyRefused
 from hotline.escalations.queue import QueueError
 from hotline.escalations.records import Escalation
@@ -170,11 +170,15 @@ def conversation(escalation_id: str):
 
 
 def _conversation_page(record: Escalation, revealed: str | None = None) -> str:
+    from hotline.staff import workspace
+
     desk = staff_desk()
+    handoffs.mark_seen(desk.r, record, g.staff.name)
     return render_template(
         "staff/conversation.html", e=record, entries=records.transcript(desk.r, record.id),
         gate=desk.gate(record), outcomes=outcomes.load(desk.settings.flows_dir).choices(),
         present=present, revealed=revealed, note_max=outcomes.MAX_NOTE,
+        **workspace.extras(record, g.staff),
     )  # fmt: skip
 
 
@@ -183,6 +187,7 @@ def _conversation_page(record: Escalation, revealed: str | None = None) -> str:
 def conversation_json(escalation_id: str):
     record = _record(escalation_id)
     desk = staff_desk()
+    handoffs.mark_seen(desk.r, record, g.staff.name)
     gate = desk.gate(record)
     entries = records.transcript(desk.r, record.id)
     return jsonify(
