@@ -90,6 +90,6 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     from hotline.staff import auth
 
-    app.config["RATELIMIT_STORAGE_URI"] = auth.limiter_storage_uri(app.config["REDIS_URL"])
-    app.config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_timeout": 2, "socket_connect_timeout": 2}
+    uri, options = store.limiter_storage(app.config["REDIS_URL"])
+    app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_STORAGE_OPTIONS"] = uri, options
     auth.init_app(app)

@@ -35,9 +35,16 @@ def dev_environ() -> dict[str, str]:
 
 
 def redis_url_for(settings) -> str:
-    """REDIS_URL, or the embedded server under HOTLINE_DATA_DIR (started if needed)."""
-    from hotline.store import resolve_redis_url
+    """REDIS_URL, or the embedded server under HOTLINE_DATA_DIR (started if needed).
 
+    A cluster URL or a malformed Sentinel URL stops the command with the reason (exit 1).
+    """
+    from hotline.store import RedisConfigError, parse_url, resolve_redis_url
+
+    try:
+        parse_url(settings.redis_url)
+    except RedisConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     return resolve_redis_url(settings.redis_url, settings.data_dir)
 
 
@@ -109,11 +116,15 @@ def worker(burst: bool, processes: int) -> None:
     """
     from hotline import worker as hotline_worker
     from hotline.logs import install_log_filter
-    from hotline.store import connect
+    from hotline.store import RedisConfigError, connect, refuse_cluster
 
     install_log_filter()
     settings = load_settings()
     connection = connect(redis_url_for(settings), timeout=30.0, decode=False)
+    try:
+        refuse_cluster(connection)
+    except RedisConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     hotline_worker.run(connection, processes=processes, burst=burst)
 
 

@@ -121,3 +121,14 @@ def shipped(redis_client):
 
     rebuild_index(redis_client, load_directory(ROOT / "data"))
     return redis_client
+
+
+@pytest.fixture(scope="session")
+def replicated(tmp_path_factory: pytest.TempPathFactory):
+    """A real master, one replica and three Sentinels (tests/redis_servers.py), shared by the
+    tests that only read and write through it (a failover test starts its own)."""
+    from tests.redis_servers import ReplicatedRedis
+
+    servers = ReplicatedRedis(tmp_path_factory.mktemp("replicated")).start()
+    yield servers
+    servers.stop()
