@@ -181,6 +181,32 @@ def rotate_keys() -> None:
 
 # -- flows ------------------------------------------------------------------------------------
 @main.group()
+def fallback() -> None:
+    """The static fallback Twilio uses when the hotline does not answer."""
+
+
+@fallback.command("twiml")
+@click.argument("channel", type=click.Choice(["sms", "voice"]))
+@click.option("--language", default=None, help="One language of the flows (default: en and es).")
+def fallback_twiml(channel: str, language: str | None) -> None:
+    """Print the fallback TwiML (911 and the 24/7 hotline) exactly as /fallback/CHANNEL says it.
+
+    Host it apart from the hotline (a Twilio TwiML Bin, or any static host) and give its URL
+    as the number's "Primary handler fails" URL: it then answers even when every host of the
+    hotline is down (README, "Deploying"). Texts come from flows/ and HOTLINE_PROGRAM_NAME.
+    """
+    from hotline.flows import load_checked
+    from hotline.safety.fallback import sms_twiml, voice_twiml
+
+    settings = load_settings(dev_environ())
+    hotline = load_checked(settings.flows_dir, {"program": settings.program_name})
+    if language and language not in hotline.languages:
+        raise click.BadParameter(f"not a language of the flows: {language}", param_hint="language")
+    build = sms_twiml if channel == "sms" else voice_twiml
+    click.echo(build(hotline, settings.program_name, language))
+
+
+@main.group()
 def flows() -> None:
     """Flow definitions in flows/."""
 

@@ -213,7 +213,9 @@ def connect(url: str, timeout: float = 0.5, decode: bool = True) -> redis.Redis:
         "retry": Retry(NoBackoff(), 1),
     }  # fmt: skip
     if not target.sentinel:
-        return redis.Redis.from_url(url, **common)
+        client = redis.Redis.from_url(url, **common)
+        client.hotline_replication = Replication(expected=False)  # type: ignore[attr-defined]
+        return client
     tls = {"ssl": True, **target.ssl_options} if target.ssl else {}
     sentinel_auth = {"password": target.sentinel_password} if target.sentinel_password else {}
     sentinel = Sentinel(
@@ -221,10 +223,106 @@ def connect(url: str, timeout: float = 0.5, decode: bool = True) -> redis.Redis:
         sentinel_kwargs={"socket_timeout": timeout, "socket_connect_timeout": timeout,
                          **sentinel_auth, **tls},
     )  # fmt: skip
-    return sentinel.master_for(
+    client = sentinel.master_for(
         target.service, db=target.db, username=target.username, password=target.password,
         **common, **tls,
     )  # fmt: skip
+    client.hotline_replication = Replication(expected=True)  # type: ignore[attr-defined]
+    return client
+
+
+# -- acknowledged writes ----------------------------------------------------------------------
+ROLE_EVERY = 2.0  # seconds between refreshes of what a process knows of the master's replicas
+
+
+@dataclass
+class Replication:
+    """What one client knows of its master's replicas (from ROLE, refreshed every ROLE_EVERY s).
+
+    expected: the deployment has replicas (a Sentinel URL): a write no replica confirmed is
+    then not durable, even when the master has none connected right now. Without a Sentinel
+    URL a master with no replicas is a one-Redis install, and its writes count as durable.
+    """
+
+    expected: bool
+    replicas: int | None = None  # connected replicas at the last ROLE; None: not asked yet
+    checked: float = 0.0  # time.monotonic() of that ROLE
+
+
+@dataclass(frozen=True)
+class Durable:
+    """A script's result and whether a replica confirmed the write (WAIT) before we go on."""
+
+    result: object
+    confirmed: bool
+    replicas: int  # replicas that acknowledged it (0 when none were waited for)
+
+
+def _replication(r: redis.Redis) -> Replication:
+    state = getattr(r, "hotline_replication", None)
+    if state is None:
+        state = r.hotline_replication = Replication(expected=False)  # type: ignore[attr-defined]
+    return state
+
+
+def _learn_replicas(state: Replication, role: list) -> None:
+    """ROLE's answer: a master lists its connected replicas third; anything else has none."""
+    is_master = bool(role) and role[0] in ("master", b"master")
+    state.replicas = len(role[2]) if is_master else 0
+    state.checked = time.monotonic()
+
+
+def write_durably(
+    r: redis.Redis, script: str, keys: list[str], args: list[object], wait_ms: int = 200
+) -> Durable:
+    """Run a Lua write and, in the same round trip, WAIT for a replica to hold it.
+
+    One round trip (a pipeline of EVALSHA, then WAIT 1 wait_ms when the master has
+    replicas, and every ROLE_EVERY seconds a ROLE first, to learn how many it has); one more
+    the first time a process writes (ROLE) and runs the script (SCRIPT LOAD), or when
+    replicas appeared since the last ROLE (WAIT after it).
+
+    confirmed is True when a replica acknowledged the write, or when there is no replica and
+    none is expected (one Redis, no Sentinel). False means: written on the master only; a
+    failover now could lose it, so the caller must not promise what it cannot keep.
+
+    A write that meets a demoted master (READONLY) is retried once on the new master: the
+    Sentinel client drops that connection and asks the Sentinels again (redis-py's
+    SentinelManagedConnection), and our Retry runs it again. Raises redis.RedisError when
+    the write cannot be done at all (the caller answers with the static fallback).
+    """
+    state = _replication(r)
+    if state.replicas is None:  # once per process: a round trip of its own
+        _learn_replicas(state, r.execute_command("ROLE"))
+    sha = hashlib.sha1(script.encode()).hexdigest()
+    for attempt in (1, 2):
+        refresh = time.monotonic() - state.checked > ROLE_EVERY
+        wait = bool(state.replicas)
+        pipe = r.pipeline(transaction=False)
+        if refresh:
+            pipe.execute_command("ROLE")
+        pipe.evalsha(sha, len(keys), *keys, *args)
+        if wait:
+            pipe.execute_command("WAIT", 1, wait_ms)
+        try:
+            out = pipe.execute()
+        except redis.exceptions.NoScriptError:
+            if attempt == 2:
+                raise
+            r.script_load(script)
+            continue
+        if refresh:
+            _learn_replicas(state, out.pop(0))
+        if wait:
+            acked = int(out[1])
+        elif state.replicas:  # replicas appeared since the last look: wait for them now
+            acked = int(r.execute_command("WAIT", 1, wait_ms))
+            wait = True
+        else:
+            acked = 0
+        confirmed = acked >= 1 if wait else not state.expected
+        return Durable(out[0], confirmed, acked)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def refuse_cluster(client: redis.Redis) -> None:
@@ -317,6 +415,9 @@ def number_key(hash_key: str, phone: str) -> str:
 
 def key(*parts: str) -> str:
     return PREFIX + ":".join(parts)
+
+
+WORKER_SEEN_KEY = PREFIX + "worker:seen"  # epoch seconds of the last worker heartbeat (/healthz)
 
 
 def data_dir_from_env() -> Path:

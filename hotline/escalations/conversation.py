@@ -19,7 +19,7 @@ from hotline.escalations import queue, records, wait
 from hotline.escalations.records import Entry, Escalation
 from hotline.escalations.seal import seal
 from hotline.sessions import sms_session_key
-from hotline.store import number_key
+from hotline.store import number_key, write_durably
 
 SESSION_VAR = "escalation"
 TRIAGE_VAR = "triage"  # set by the channel when the danger lexicon flagged a message
@@ -124,6 +124,7 @@ class Opened:
     rank: int  # unclaimed escalations ahead of it (-1: not waiting, e.g. claimed)
     alerts: int  # alert SMS sent for it so far
     waits: list[float]  # recent seconds-to-claim, for the wait estimate
+    confirmed: bool = True  # a replica holds the write (or none exists nor is expected)
 
     @property
     def needs_alert(self) -> bool:
@@ -151,7 +152,9 @@ def open_escalation(desk: Desk, action: Escalate, channel: str, sender: str) -> 
     same kind (a tip apart from a request for a person), in one atomic Lua step.
 
     Joining notes "asked again", keeps the newest consent and raises the priority if this
-    request is more urgent. One round trip. Raises redis.RedisError when Redis fails.
+    request is more urgent. One round trip, which also waits (WAIT, up to
+    Settings.replica_wait_ms) for a replica to hold the write (store.write_durably): Opened
+    .confirmed says whether one did. Raises redis.RedisError when Redis fails.
     """
     record = _new_record(desk, action, channel, sender)
     answers = {k: str(v) for k, v in action.answers.items()}
@@ -168,9 +171,10 @@ def open_escalation(desk: Desk, action: Escalate, channel: str, sender: str) -> 
         Entry(at=record.created, by="system", text=f"asked again: {action.reason}").to_json(),
         *[item for pair in fields.items() for item in pair],
     ]  # fmt: skip
-    out = desk.r.register_script(CREATE_OR_JOIN)(keys=keys, args=args)
+    durable = write_durably(desk.r, CREATE_OR_JOIN, keys, args, desk.settings.replica_wait_ms)
+    out = durable.result
     return Opened(str(out[0]), out[1] == 1, int(out[2]), str(out[3]), int(out[4]),
-                  int(out[5]), [float(w) for w in out[6:]])  # fmt: skip
+                  int(out[5]), [float(w) for w in out[6:]], durable.confirmed)  # fmt: skip
 
 
 def _sealed_flag(answers: dict[str, str]) -> str:
@@ -179,8 +183,19 @@ def _sealed_flag(answers: dict[str, str]) -> str:
     return seal(flag) if flag else ""
 
 
+UNCONFIRMED = "saved_unconfirmed"  # flow text: the write may not survive a failover
+
+
 def queued_texts(desk: Desk, opened: Opened, prefix: str = "") -> list[str]:
-    """Out of hours, an estimated wait, or 'as soon as someone is free' (flow texts)."""
+    """Out of hours, an estimated wait, or 'as soon as someone is free' (flow texts).
+
+    When no replica confirmed the escalation's write (opened.confirmed False), nobody is
+    promised an answer: the texter hears that it could not be confirmed, with the 24/7 line
+    and 911 (flow text `saved_unconfirmed`); staff are alerted all the same.
+    """
+    if not opened.confirmed:
+        text = desk.engine.message(UNCONFIRMED, opened.language)
+        return [text] if text else []
     minutes = wait.estimate_minutes(opened.waits, max(opened.rank, 0))
     return wait.queued_texts(
         desk.engine, opened.language, desk.local_now(), desk.settings.staffed_hours, minutes,
