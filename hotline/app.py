@@ -46,6 +46,7 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     )
     _check_hash_key(app, settings)
     _load_directory(app, settings)
+    _list_sections(app)
     _register_blueprints(app)
     headers.init_app(app)
     if settings.development and settings.twilio_auth_token == "development-token":
@@ -76,6 +77,16 @@ def _load_directory(app: Flask, settings) -> None:
         ensure_index(app.extensions["hotline.redis"], settings.resources_dir)
     except redis.RedisError:
         log.warning("Redis unavailable at start: the resource index will be built later")
+
+
+def _list_sections(app: Flask) -> None:
+    """Open escalations from before the dashboard's section index get listed (once)."""
+    from hotline.escalations.queue import ensure_sections
+
+    try:
+        ensure_sections(app.extensions["hotline.redis"])
+    except redis.RedisError:
+        log.warning("Redis unavailable at start: the queue's sections will be checked later")
 
 
 def _register_blueprints(app: Flask) -> None:

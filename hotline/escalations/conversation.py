@@ -70,7 +70,7 @@ def _consent(answers: dict[str, str]) -> str:
 # name, value pairs. A record's transcript is at its key + ":log" (records.log_key).
 # Returns {id, 1 if created else 0, priority, language, rank in waiting (-1: not), alerts sent,
 # waits...}.
-CREATE_OR_JOIN = """
+_CREATE_OR_JOIN = """
 local id = redis.call('HGET', KEYS[1], ARGV[1])
 if id then
   local status = redis.call('HGET', ARGV[2] .. id, 'status')
@@ -79,6 +79,7 @@ end
 local new = 0
 if id then
   local rec = ARGV[2] .. id
+  unlist(rec, id)
   redis.call('HSET', rec, 'last_inbound', ARGV[3])
   if ARGV[8] ~= '' then redis.call('HSET', rec, 'flag', ARGV[8]) end
   if ARGV[6] ~= '' then redis.call('HSET', rec, 'consent', ARGV[6], 'safe_time', ARGV[7]) end
@@ -92,6 +93,7 @@ if id then
   if redis.call('LLEN', rec .. ':log') < %(cap)d then  -- an urgent flood joins again and again
     redis.call('RPUSH', rec .. ':log', ARGV[10])
   end
+  list(rec, id)
 else
   id = tostring(redis.call('INCR', KEYS[2]))
   local rec = ARGV[2] .. id
@@ -101,6 +103,7 @@ else
   redis.call('HSET', KEYS[1], ARGV[1], id)
   redis.call('SADD', KEYS[5], id)
   redis.call('RPUSH', rec .. ':log', ARGV[9])
+  list(rec, id)
   new = 1
 end
 redis.call('INCR', KEYS[6])
@@ -109,7 +112,10 @@ local out = {id, new, redis.call('HGET', rec, 'priority'), redis.call('HGET', re
              redis.call('ZRANK', KEYS[4], id) or -1, redis.call('HGET', rec, 'alerts') or '0'}
 for _, w in ipairs(redis.call('LRANGE', KEYS[7], 0, -1)) do table.insert(out, w) end
 return out
-""" % {"span": records.PRIORITY_SPAN, "cap": records.MAX_TRANSCRIPT}  # noqa: UP031 - Lua braces would fight str.format
+"""  # noqa: UP031 - Lua braces would fight str.format
+CREATE_OR_JOIN = records.SECTIONS_LUA + _CREATE_OR_JOIN % {
+    "span": records.PRIORITY_SPAN, "cap": records.MAX_TRANSCRIPT,
+}  # fmt: skip
 assert records.log_key("7") == records.record_key("7") + ":log"
 
 

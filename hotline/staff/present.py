@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime
 
@@ -42,6 +43,14 @@ def age(seconds: float) -> str:
 
 def clock(at: float) -> str:
     return datetime.fromtimestamp(at).strftime("%a %H:%M") if at else ""
+
+
+def queue_etag(version: int, staff: Staff, now: float | None = None) -> str:
+    """The queue as one viewer sees it: the data version, the viewer's languages (they order
+    the page) and the clock minute (rows show waits in minutes, which age without a change)."""
+    minute = int((now or time.time()) // 60)
+    viewer = hashlib.sha256(f"{staff.name}|{','.join(staff.languages)}".encode()).hexdigest()
+    return f"q{version}.{minute}.{viewer[:12]}"
 
 
 def queue_row(e: Escalation, staff: Staff) -> dict:
