@@ -151,6 +151,12 @@ class Dashboard(threading.Thread):
             self.stop.wait(1.5)
 
 
+def redis_cpu(r) -> float:
+    """CPU seconds the redis-server process has used (user + system, INFO cpu)."""
+    info = r.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
 def throughput(url: str, tmp: str, args) -> None:
     from tests.escalation_helpers import add_staff
 
@@ -171,7 +177,9 @@ def throughput(url: str, tmp: str, args) -> None:
                     board.sign_in()
                 for board in boards:
                     board.start()
+                cpu = redis_cpu(r)
                 result = sms_load.load(port, args.concurrency, args.seconds)
+                per_message = 1000 * (redis_cpu(r) - cpu) / max(1, result["requests"])
                 stop.set()
                 for board in boards:
                     board.join()
@@ -182,7 +190,8 @@ def throughput(url: str, tmp: str, args) -> None:
                 rows.append((round_ + 1, advocates, result, polls))
                 print(f"round {round_ + 1}, {advocates:2} dashboards: {result['rps']:6.1f} "
                       f"req/s  p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
-                      f"errors {result['errors']}  polls {polls}", flush=True)  # fmt: skip
+                      f"errors {result['errors']}  polls {polls}  Redis CPU "
+                      f"{per_message:.3f} ms/message", flush=True)  # fmt: skip
         base = statistics.mean(row[2]["rps"] for row in rows if row[1] == 0)
         loaded = statistics.mean(row[2]["rps"] for row in rows if row[1] == args.advocates)
         print(f"/sms throughput with {args.advocates} dashboards: {loaded / base:.3f} of without "
