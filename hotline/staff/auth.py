@@ -189,12 +189,3 @@ def per_name_limits() -> str:
 
 def per_address_limits() -> str:
     return EscalationConfig.from_env().signin_address_limits
-
-
-def limiter_storage_uri(redis_url: str) -> str:
-    """The app's Redis in the form flask-limiter's storage (the limits package) expects."""
-    return (
-        "redis+unix://" + redis_url[len("unix://") :]
-        if redis_url.startswith("unix://")
-        else redis_url
-    )

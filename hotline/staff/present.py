@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime
 from functools import lru_cache
@@ -69,6 +70,14 @@ def zone_label(timezone: str | None = None) -> str:
     """The zone's current abbreviation and name, e.g. 'EST, America/New_York'."""
     name = timezone or current.settings().timezone
     return f"{datetime.now(_zone(name)).strftime('%Z')}, {name}"
+
+
+def queue_etag(version: int, staff: Staff, now: float | None = None) -> str:
+    """The queue as one viewer sees it: the data version, the viewer's languages (they order
+    the page) and the clock minute (rows show waits in minutes, which age without a change)."""
+    minute = int((now or time.time()) // 60)
+    viewer = hashlib.sha256(f"{staff.name}|{','.join(staff.languages)}".encode()).hexdigest()
+    return f"q{version}.{minute}.{viewer[:12]}"
 
 
 def queue_row(e: Escalation, staff: Staff) -> dict:
