@@ -83,6 +83,10 @@ class RedisSessionInterface(SessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = RedisSessionInterface()
+    # One Limiter serves every app built in the process, and init_app merges each app's storage
+    # options into the last ones: a Sentinel app's options would break a later plain-Redis
+    # app's storage (and swallow_errors would then silently stop all throttling).
+    limiter._storage_options = {}
     limiter.init_app(app)
 
 
