@@ -295,6 +295,8 @@ def test_a_stop_word_in_a_sentence_is_not_an_opt_out(text, language):
         ("បាទ មានសុវត្ថិភាព", "km", "yes"),
         ("ទេ អរគុណ", "km", "no"),
         ("ទៅ", "km", None),  # "go": one vowel sign away from ទេ (no)
+        ("ទេ គាត់អានទូរស័ព្ទខ្ញុំ", "km", "no"),  # no, he reads my phone
+        ("ទេសចរណ៍", "km", None),  # tourism starts with the cluster ទេ
     ],
 )
 def test_yes_and_no_as_people_type_them(text, language, answer):
