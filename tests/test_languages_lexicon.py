@@ -84,6 +84,7 @@ def urgent(text: str, earlier: tuple[str, ...] = ()) -> bool:
         "nao me deixa sair",
         "Não, ele vai me matar se ver isso",
         "Por favor, não! Ele me trancou no porão",
+        "não me bate!",
     ],
 )
 def test_portuguese_danger_is_urgent(text):
@@ -99,6 +100,7 @@ def test_portuguese_danger_is_urgent(text):
         "pode me ajudar a achar um médico?",
         "preciso de ajuda com o aluguel",
         "a porta do meu carro ta trancada",
+        "ele não me bate",  # a statement; "não me bate!" alone is a plea
     ],
 )
 def test_portuguese_near_misses_are_not_urgent(text):
