@@ -69,6 +69,9 @@ class LanguageLexicon(BaseModel):
     contractions: dict[str, str] = Field(default_factory=dict)  # "'ll" -> " will"
     spelling: dict[str, str] = Field(default_factory=dict)  # word -> words
     ignore: list[str] = Field(default_factory=list)  # patterns set aside before matching
+    # words a negation may stand before what it governs; Khmer, read as clusters (two or so
+    # a word, hotline.engine.text), needs more than a language written with spaces
+    negation_window: int = Field(default=NEGATION_WINDOW, ge=1, le=12)
 
     @model_validator(mode="after")
     def _compiles(self) -> LanguageLexicon:
@@ -155,6 +158,8 @@ class _Compiled:
     clause_words: frozenset[str]
     clause_starts: frozenset[str]
     spelling: dict[str, tuple[str, ...]]
+    negation_window: int = NEGATION_WINDOW
+    longest: int = 1  # words in the longest negation, clause word or clause start
 
     @classmethod
     def cached(cls, language: str, lex: LanguageLexicon, contractions: dict[str, str]) -> _Compiled:
@@ -206,6 +211,15 @@ class _Compiled:
             clause_words=grammar.clause_words,
             clause_starts=grammar.clause_starts,
             spelling=spelling,
+            negation_window=lex.negation_window,
+            longest=max(
+                (
+                    w.count(" ") + 1
+                    for group in (grammar.negations, grammar.clause_words, grammar.clause_starts)
+                    for w in group | single(lex.not_negating)
+                ),
+                default=1,
+            ),
         )
 
     # -- reading --------------------------------------------------------------------------
@@ -222,16 +236,22 @@ class _Compiled:
     def read(self, said: list[str], bounds: frozenset[int] = frozenset()) -> _Reading:
         """Danger and disclosure scores; `bounds`: where each later message of the window
         starts (a negation never reaches back across one)."""
-        danger, danger_labels = self._score(said, self.danger, bounds)
-        disclosure, disclosure_labels = self._score(said, self.disclosure, bounds)
+        text = joined(said)  # once for both tables
+        danger, danger_labels = self._score(said, text, self.danger, bounds)
+        disclosure, disclosure_labels = self._score(said, text, self.disclosure, bounds)
         return _Reading(danger, danger_labels, disclosure, disclosure_labels)
 
     def _score(
-        self, said: list[str], table: _Table, bounds: frozenset[int]
+        self,
+        said: list[str],
+        said_joined: tuple[str, list[int]],
+        table: _Table,
+        bounds: frozenset[int],
     ) -> tuple[float, tuple[str, ...]]:
         """Heaviest matches first (then longest); each word once, each pattern once; a negated
-        match still takes its words, so a shorter phrase inside it cannot count instead."""
-        text, starts = joined(said)
+        match still takes its words, so a shorter phrase inside it cannot count instead.
+        `said_joined`: joined(said), made once for both tables."""
+        text, starts = said_joined
         items = table.items
         found = [
             (-abs(items[index].weight), a - b, a, b, index)
@@ -257,19 +277,41 @@ class _Compiled:
         return total, tuple(labels)
 
     def _negated(self, said: list[str], start: int, bounds: frozenset[int]) -> bool:
-        if said[start] in self.clause_starts:
+        if self._starts(said, start, self.clause_starts):
             return False  # "no he will kill me": a phrase with its own subject
-        for k in range(start - 1, max(-1, start - 1 - NEGATION_WINDOW), -1):
+        k, seen = start - 1, 0
+        while k >= 0 and seen < self.negation_window:
             if k + 1 in bounds:
                 return False  # the negation is in an earlier message
-            word = said[k]
-            if word == BREAK or word in self.clause_words or word in self.clause_starts:
+            if said[k] == BREAK or self._ends(said, k, self.clause_words | self.clause_starts):
                 return False
-            if word in self.negations:
-                if k + 1 < len(said) and said[k + 1] in self.not_negating:
+            n = self._ends(said, k, self.negations)
+            if n:
+                if self._starts(said, k + 1, self.not_negating):
+                    k, seen = k - n, seen + 1
                     continue  # "won't stop hitting me", "no deja de pegarme"
-                return not (k > 0 and said[k - 1] == word)  # "no no no": an interjection
+                first = k - n + 1
+                repeated = first >= n and said[first - n : first] == said[first : k + 1]
+                return not repeated  # "no no no": an interjection
+            k, seen = k - 1, seen + 1
         return False
+
+    def _ends(self, said: list[str], k: int, phrases: frozenset[str]) -> int:
+        """How many words of one of `phrases` end at word k (a Khmer word is several
+        clusters), or 0."""
+        for n in range(1, self.longest + 1):
+            if k - n + 1 < 0:
+                break
+            if " ".join(said[k - n + 1 : k + 1]) in phrases:
+                return n
+        return 0
+
+    def _starts(self, said: list[str], start: int, phrases: frozenset[str]) -> bool:
+        """Does one of `phrases` start at word `start`?"""
+        return any(
+            " ".join(said[start : start + n]) in phrases
+            for n in range(1, min(self.longest, len(said) - start) + 1)
+        )
 
 
 _COMPILED: dict[tuple[str, str], _Compiled] = {}
