@@ -16,7 +16,7 @@ from hotline.engine import reading
 from hotline.engine.lint import TextRules
 from hotline.engine.text import keyword_form, match_keyword, normalize, word_count, words
 from hotline.flows import load_hotline
-from hotline.safety.triage import Lexicon, assess
+from hotline.safety.triage import Lexicon, Triage, assess
 
 FLOWS = Path(__file__).parent.parent / "flows"
 LEXICON = Lexicon.model_validate(yaml.safe_load((FLOWS / "danger.yaml").read_text()))
@@ -41,6 +41,12 @@ def test_khmer_keywords_are_not_confused_by_dropped_vowels():
     # ទេ (no) and ទៅ (go) differ only by their vowel sign
     assert keyword_form("ទេ") != keyword_form("ទៅ")
     assert match_keyword("ឈប់", ["ឈប់"]) and not match_keyword("ឈ", ["ឈប់"])
+
+
+def test_khmer_signs_typed_in_either_order_are_one_spelling():
+    assert words("ខ្ញំុ") == words("ខ្ញុំ")  # ំុ or ុំ: keyboards differ
+    assert words("ស្រ្តី") == words("ស្ត្រី")  # the subscript រ first or last
+    assert keyword_form("ខ្ញំុ") == keyword_form("ខ្ញុំ")
 
 
 def test_khmer_full_stop_ends_a_clause():
@@ -323,9 +329,48 @@ def test_revealing_words_of_several_words_or_without_spaces_are_found():
     assert rules.revealing_opening("vi", "Xin chào. Đây là Community Info Line.") == []
     assert rules.revealing_opening("km", "ប៉ូលិសនិងជម្រក") == ["ប៉ូលិស", "ជម្រក"]
     assert rules.revealing_opening("km", "សួស្តី នេះគឺ Community Info Line") == []
+    # Khmer has no spaces: the opening is its first dozen clusters (about six words), as
+    # "Thanks for writing. If you are in danger now" is clean in English
+    late = "អរគុណដែលបានសរសេរមក។ បើអ្នកកំពុងមានគ្រោះថ្នាក់ឥឡូវនេះ"
+    assert rules.revealing_opening("km", late) == []
+    assert rules.revealing_opening("km", "អរគុណ។ បើមានគ្រោះថ្នាក់") == ["គ្រោះថ្នាក់"]
 
 
 def test_a_khmer_text_may_not_tell_anyone_to_text_911():
     rules = TextRules(HOTLINE, {"program": "Community Info Line"})
     assert rules.forbidden_claims("km", "ផ្ញើសារទៅ ៩១១")
     assert not rules.forbidden_claims("km", "ផ្ញើសារមកយើង ឬហៅ ៩១១")  # text us, or call 911
+
+
+# -- the hotline's own words -------------------------------------------------------------
+
+
+def test_a_few_words_in_common_with_a_hotline_text_are_the_texters_own():
+    signs = (
+        "Men enfòmasyon ou te mande a. Veye fo pwomès travay oswa papye, menas pou rele "
+        "imigrasyon, yo pran papye idantite, dèt ki pa janm fini, yo kontwole telefòn ak lajan."
+    )
+    urgent_km = "អរគុណដែលបានសរសេរមក។ បើអ្នកកំពុងមានគ្រោះថ្នាក់ឥឡូវនេះ សូមទូរស័ព្ទទៅ 911។"
+    triage = Triage.build(LEXICON, [signs, urgent_km])
+    assert triage.assess("m gen yon dèt ki pa janm fini").disclosed
+    assert triage.assess("ខ្ញុំកំពុងមានគ្រោះថ្នាក់").urgent  # five clusters: two words or so
+    assert not triage.assess(urgent_km).urgent  # the whole text quoted back
+
+
+# -- "any time", as each language's safe-time question asks for it ------------------------
+
+
+@pytest.mark.parametrize("said", ["QUALQUER HORA", "Nenpòt", "BẤT KỲ", "bat ky", "ពេលណាក៏បាន"])
+def test_any_time_in_each_language_needs_no_confirmation(said):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from hotline.escalations.gate import reply_gate
+    from hotline.escalations.records import Escalation
+
+    now = datetime(2026, 11, 25, 3, 0, tzinfo=ZoneInfo("America/New_York"))
+    record = Escalation(id="1", channel="sms", language="pt", priority=2, reason="r",
+                        kind="help", who="w", status="waiting", created=1.0, last_inbound=0.0,
+                        consent="yes", safe_time=said)  # fmt: skip
+    gate = reply_gate(record, now.timestamp(), now, False, texting_window=1800)
+    assert gate.allowed and not gate.confirm, gate

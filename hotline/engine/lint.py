@@ -21,7 +21,15 @@ from hotline.engine.models import (
 )
 from hotline.engine.runtime import LANGUAGES_VAR, language_list
 from hotline.engine.segments import segment_count
-from hotline.engine.text import BREAK, fill, join_words, normalize, placeholders, words
+from hotline.engine.text import (
+    BREAK,
+    fill,
+    join_words,
+    normalize,
+    opening_words,
+    placeholders,
+    words,
+)
 
 _WORD = re.compile(r"[\w/]+", re.UNICODE)
 
@@ -88,8 +96,8 @@ class TextRules:
         banned = set().union(*(self.revealing.get(x, set()) for x in langs))
         found = [w for w in opening if w in banned]
         runs = set().union(*(self.revealing_runs.get(x, set()) for x in langs))
-        if runs:  # the first words as written (a Khmer one may be a whole sentence)
-            said = _run(" ".join(filled.split()[: self.first_words]))
+        if runs:
+            said = opening_words(filled, self.first_words)
             at = {r: _at(said, r) for r in runs}
             found += [join_words(r) for r in sorted(runs, key=lambda r: (at[r], r)) if at[r] >= 0]
         return found

@@ -42,6 +42,7 @@ _KHMER_UNITS = re.compile(
 )
 _LATIN_MARKED = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD_CHAR_RE = re.compile(_WORD_CHAR)
+_KHMER_RO_FIRST = re.compile("\u17d2\u179a\u17d2([\u1780-\u17a2])")
 _KHMER_GAP = re.compile(r"(?<=[\u1780-\u17ff]) (?=[\u1780-\u17ff])")
 _FOLD_LETTERS = str.maketrans({"đ": "d", "Đ": "D"})  # Vietnamese đ has no decomposition
 APOSTROPHES = "'’`´ʼ‘"
@@ -54,11 +55,22 @@ BREAK = "|"  # a clause break in a list of words (hotline.engine.patterns.BREAK)
 
 def strip_accents(text: str) -> str:
     """Latin accents folded ("é" -> "e", Vietnamese "đánh" -> "danh", "ơ" -> "o"); the marks
-    of other scripts kept, as they are letters there (Khmer vowel signs, the subscript sign)."""
+    of other scripts kept, as they are letters there (Khmer vowel signs, the subscript sign),
+    Khmer signs typed in either order put in one (_khmer_order)."""
     if text.isascii():
         return text
+    if _KHMER.search(text):
+        text = _khmer_order(text)
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_LETTERS))
     return "".join(ch for ch in decomposed if not _LATIN_MARKED.match(ch))
+
+
+def _khmer_order(text: str) -> str:
+    """One spelling for Khmer signs that keyboards type in either order (Unicode does not
+    reorder them): ំុ as ុំ (ខ្ញំុ = ខ្ញុំ "I"), ំា as ាំ, and the subscript រ last
+    (ស្រ្តី = ស្ត្រី "woman")."""
+    text = text.replace("\u17c6\u17bb", "\u17bb\u17c6").replace("\u17c6\u17b6", "\u17b6\u17c6")
+    return _KHMER_RO_FIRST.sub("\u17d2\\1\u17d2\u179a", text)
 
 
 def fold_digits(text: str) -> str:
@@ -136,6 +148,28 @@ def words(text: str | None, contractions: Mapping[str, str] | None = None) -> li
     while out and out[-1] == BREAK:
         out.pop()
     return out
+
+
+def word_weight(word: str) -> float:
+    """How much of a word one of words()'s items is: a Khmer cluster half (a Khmer word has
+    one to three), anything else a whole one."""
+    return 0.5 if _KHMER.match(word) else 1.0
+
+
+def opening_words(text: str | None, count: int) -> tuple[str, ...]:
+    """The words of a message's first `count` words (what a lock screen shows), punctuation
+    left out. A Khmer cluster counts half a word, as in word_count: Khmer has no spaces, so
+    "the first six words" of a Khmer reply are about its first twelve clusters."""
+    out: list[str] = []
+    seen = 0.0
+    for w in words(text):
+        if w == BREAK:
+            continue
+        seen += word_weight(w)
+        if seen > count:
+            break
+        out.append(w)
+    return tuple(out)
 
 
 def join_words(said: Iterable[str]) -> str:

@@ -12,7 +12,7 @@ How a message is read, per language:
 
 1. words: case, accents and digits folded, contractions spelled out, "|" at punctuation,
    stretched words read as themselves ("heeelp": "help", with EMPHASIS at the end);
-2. the hotline's own texts quoted back (ECHO_WORDS words in a row of any flow text) are set
+2. the hotline's own texts quoted back (ECHO_QUOTE words in a row of any flow text) are set
    aside, and a message mostly made of them is set aside whole, so "Emergency: call or text
    911" pasted or quoted is not a cry for help;
 3. `spelling` fixes (text-speak, misspellings), then `ignore` patterns (street names, idioms
@@ -45,10 +45,11 @@ from hotline.engine.patterns import (
     compile_pattern,
     joined,
 )
-from hotline.engine.text import BREAK, elongated, words
+from hotline.engine.text import BREAK, elongated, word_weight, words
 
 NEGATION_WINDOW = 3
-ECHO_WORDS = 5  # this many words in a row of a hotline text, quoted back, are set aside
+ECHO_WORDS = 5  # words in a row of a hotline text that may be part of a quote
+ECHO_QUOTE = 8  # a run of hotline words this long (a Khmer cluster counts half) is a quote
 ECHO_SHARE = 0.6  # a message this much made of quoted hotline text is set aside whole
 EMPHASIS = "❗"  # added at the end of a message that stretches a word ("heeelp"); patterns
 # may weigh it like a word
@@ -362,10 +363,24 @@ class Echo:
             for i in range(len(plain) - ECHO_WORDS + 1)
             if tuple(plain[i : i + ECHO_WORDS]) in shingles
         ]
-        echoed = {i for a, b in spans for i in range(a, b)}
-        if len(echoed) >= ECHO_SHARE * len(at):  # mostly the hotline's words: all a quote
-            return _set_aside(said, [(0, len(said))]) if spans else said
-        return _set_aside(said, spans)
+        runs: list[tuple[int, int]] = []  # overlapping spans joined
+        for a, b in spans:
+            if runs and a < runs[-1][1]:
+                runs[-1] = (runs[-1][0], b)
+            else:
+                runs.append((a, b))
+
+        def weight(a: int, b: int) -> float:
+            return sum(word_weight(w) for w in said[a:b] if w != BREAK)
+
+        # A few words in common are not a quote: "m gen yon dèt ki pa janm fini" says what
+        # the hotline's list of signs says, in the texter's own words. Once one run is long
+        # enough to be a quote, every run is part of it.
+        if not any(weight(a, b) >= ECHO_QUOTE for a, b in runs):
+            return said
+        if sum(weight(a, b) for a, b in runs) >= ECHO_SHARE * weight(0, len(said)):
+            return _set_aside(said, [(0, len(said))])  # mostly the hotline's words: a quote
+        return _set_aside(said, runs)
 
 
 def _shingles(said: list[str]) -> set[tuple[str, ...]]:
