@@ -45,7 +45,9 @@ def test_a_ucs2_language_gets_its_own_segment_budget_per_message(labels, views):
     assert re.findall(r"^(\d+)\) ", "\n".join(msgs), re.M) == ["1", "2", "3"]
     assert any("ọ" in m for m in msgs)  # written with its accents, not made plain
     two = format_sms(page, words, lead="Đây là những gì tôi tìm được.")
-    assert len(two) > 2 or not any("ọ" in m for m in two)
+    # 2 segments a message hold less: fewer details, or no accents, or more messages
+    richer = sum(map(len, msgs)) > sum(map(len, two))
+    assert richer or len(two) > 2 or not any("ọ" in m for m in two)
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
