@@ -20,7 +20,7 @@ import pytest
 from hotline.escalations import records
 from hotline.store import connect, number_key
 from tests import conftest
-from tests.processes import free_port, production_env, start_app, start_worker
+from tests.processes import free_port, production_env, start_app, start_worker, wait_for
 from tests.redis_servers import ReplicatedRedis
 from tests.test_faults import _post
 
@@ -79,7 +79,10 @@ def test_a_killed_master_loses_no_escalation_a_texter_was_told_about(tmp_path, t
         procs += [start_app(env, tmp_path, port, f"app{i}") for i, port in enumerate(ports)]
         procs.append(start_worker(env, tmp_path))
         with Load(ports) as load:
-            time.sleep(3)
+            # enough texters told before the kill, however busy the machine is
+            told_before = lambda: sum(1 for *_, o in list(load.results) if o == "told") > 20  # noqa: E731
+            wait_for(told_before, 90, 0.1, "20 texters told before the kill")
+            time.sleep(1)
             old = servers.master_port()
             servers.node(old).kill()
             killed = time.monotonic()
