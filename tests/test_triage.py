@@ -157,3 +157,76 @@ def test_a_pattern_that_cannot_be_read_is_a_file_line_error(tmp_path):
     with pytest.raises(FlowLoadError) as error:
         load_lexicon(tmp_path, hotline)
     assert "danger.yaml:" in str(error.value) and "(in danger" in str(error.value)
+
+
+# -- issue 10, red-team round 1: kinds, not instances ----------------------------------------
+@pytest.mark.parametrize(
+    ("text", "read_as"),
+    [
+        ("hes hiting me", "hitting"),  # a doubled letter left out
+        ("he has a gunn", "gun"),  # one typed twice
+        ("he chokd me", "choked"),  # a dropped "e" of -ed
+        ("me kiere matar", "quiere"),  # "qu" typed as "k"
+        ("me puso una golpisa", "golpiza"),  # "z" typed as "s"
+        ("estoy enserrada", "encerr"),  # a stem: "encerr*"
+    ],
+)
+def test_a_misspelt_word_is_read_as_the_lexicon_word_it_sounds_like(text, read_as):
+    verdict = assess(LEXICON, text)
+    assert verdict.urgent, text
+    assert any(read_as in phrase for phrase in verdict.matched), verdict.matched
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my phone is tapped",  # a real word is never read as another ("taped")
+        "the mosquitos are eating me alive",  # nor "eating" as "beating"
+        "i bet he will call",
+        "vamos a la casa de mi abuela",
+    ],
+)
+def test_real_words_are_not_read_as_lexicon_words(text):
+    assert not assess(LEXICON, text).urgent
+
+
+def test_a_spanish_no_governs_the_verb_after_it_not_the_next_clause():
+    assert assess(LEXICON, "no me llames me va a matar si se entera").urgent
+    assert assess(LEXICON, "no aguanto mas me pega todos los dias").urgent
+    assert not assess(LEXICON, "no me va a matar").urgent
+    assert not assess(LEXICON, "nadie me esta pegando").urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me dio una madriza",
+        "me agarro a golpes",
+        "me van a quebrar",
+        "me encañonó",
+        "he put hands on me again",
+        "he got a strap",
+    ],
+)
+def test_slang_for_beatings_killing_and_guns(text):
+    assert assess(LEXICON, text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi jefe me mata con tanto trabajo",
+        "lol he's killing me with these jokes",
+        "did u see the news a woman was kidnapped in lowell",
+        "viste la noticia del secuestro en lowell",
+    ],
+)
+def test_jokes_about_work_and_the_news_are_not_danger_now(text):
+    assert not assess(LEXICON, text).urgent
+
+
+def test_danger_words_short_of_urgent_are_a_concern_for_a_person():
+    verdict = assess(LEXICON, "scared")
+    assert not verdict.urgent and verdict.concerned
+    assert verdict.concern_flag == "danger words: scared"
+    assert not assess(LEXICON, "what are your hours").concerned
