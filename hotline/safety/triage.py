@@ -365,9 +365,9 @@ class _Sounds:
             if len(word) >= SOUNDS_MIN - 1:  # "gunn" is "gun"
                 key = _key(rules, word)
                 exact[key] = word if exact.get(key, word) == word else None
+        keyed = ((_key(rules, s), s) for s in stems)  # a short stem's key says too little
         by_stem = sorted(
-            ((_key(rules, s), s) for s in stems if len(s) >= SOUNDS_MIN + 1),
-            key=lambda x: -len(x[0]),
+            ((k, s) for k, s in keyed if len(k) > SOUNDS_MIN), key=lambda x: -len(x[0])
         )
         return cls(
             rules,
