@@ -31,7 +31,10 @@ def test_a_short_ask_for_a_person_reaches_a_person(texter, redis_client, text):
     assert record.kind == "words" and text in texter_lines(redis_client, record.id)
 
 
-@pytest.mark.parametrize("text", ["me pueden llamar", "operadora", "llamenme porfa"])
+@pytest.mark.parametrize(
+    "text",
+    ["me pueden llamar", "operadora", "llamenme porfa", "con quien hablo", "llamame cuando puedas"],
+)
 def test_a_short_ask_for_a_person_in_spanish_reaches_a_person(texter, redis_client, text):
     texter.send("hola")
     reply = texter.reply(text)
@@ -56,7 +59,15 @@ def test_a_short_unknown_answer_still_gets_the_short_reprompt(texter, redis_clie
     assert not open_records(redis_client)
 
 
-@pytest.mark.parametrize(("key", "words"), [("1", "representative"), ("2", "operadora")])
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("1", "representative"),
+        ("2", "operadora"),
+        ("1", "talk to someone"),
+        ("2", "hablar con alguien"),
+    ],
+)
 def test_asking_for_a_person_by_voice_in_one_word_is_put_through(client, key, words):
     caller = Caller(client)
     caller.call()
@@ -64,3 +75,10 @@ def test_asking_for_a_person_by_voice_in_one_word_is_put_through(client, key, wo
     heard = caller.say(words)
     assert "not an option" not in heard and "no es una opci" not in heard
     assert "person" in heard or "persona" in heard
+
+
+@pytest.mark.parametrize("text", ["stop msging me", "stop txting me", "no more txts"])
+def test_an_opt_out_in_text_speak_is_honoured(texter, text):
+    texter.send("hi")
+    assert "unsubscribed" in texter.reply(text)
+    assert texter.send("hello") == []  # nothing more until START

@@ -169,6 +169,9 @@ def test_a_pattern_that_cannot_be_read_is_a_file_line_error(tmp_path):
         ("me kiere matar", "quiere"),  # "qu" typed as "k"
         ("me puso una golpisa", "golpiza"),  # "z" typed as "s"
         ("estoy enserrada", "encerr"),  # a stem: "encerr*"
+        ("she got a knif", "knife"),  # a silent "e" left off
+        ("he treatened to kill me", "threatened"),  # "th" typed as "t"
+        ("me golpio muy feo", "golpeo"),  # "e" before a vowel typed as "i"
     ],
 )
 def test_a_misspelt_word_is_read_as_the_lexicon_word_it_sounds_like(text, read_as):
@@ -192,6 +195,7 @@ def test_real_words_are_not_read_as_lexicon_words(text):
 
 def test_a_spanish_no_governs_the_verb_after_it_not_the_next_clause():
     assert assess(LEXICON, "no me llames me va a matar si se entera").urgent
+    assert assess(LEXICON, "no tengo a nadie me esta golpeando").urgent  # "a nadie": an object
     assert assess(LEXICON, "no aguanto mas me pega todos los dias").urgent
     assert not assess(LEXICON, "no me va a matar").urgent
     assert not assess(LEXICON, "nadie me esta pegando").urgent
@@ -206,6 +210,13 @@ def test_a_spanish_no_governs_the_verb_after_it_not_the_next_clause():
         "me encañonó",
         "he put hands on me again",
         "he got a strap",
+        "he's strapped and mad",
+        "my man been beating on me",
+        "im getting beated",  # a regularised past
+        "he finna kill me",  # text-speak for "going to"
+        "he kiled my dog and says im next",  # a pet hurt
+        "me rompio la madre",
+        "me sonaron bien feo",
     ],
 )
 def test_slang_for_beatings_killing_and_guns(text):
@@ -219,6 +230,12 @@ def test_slang_for_beatings_killing_and_guns(text):
         "lol he's killing me with these jokes",
         "did u see the news a woman was kidnapped in lowell",
         "viste la noticia del secuestro en lowell",
+        "that movie where the guy gets kidnapped was so good",
+        "me mata la curiosidad",
+        "el me pegaba hace años pero ya estoy bien",
+        "he used to hit me years ago but now im safe",
+        "me suena bien",
+        "i cant quite remember",
     ],
 )
 def test_jokes_about_work_and_the_news_are_not_danger_now(text):

@@ -81,6 +81,7 @@ class LanguageLexicon(BaseModel):
     sounds: list[tuple[str, str]] = Field(default_factory=list)
     real_words: list[str] = Field(default_factory=list)  # never read as another ("tapped")
     clitics: list[str] = Field(default_factory=list)  # "no me llames, me va a matar"
+    prepositions: list[str] = Field(default_factory=list)  # "no tengo a nadie": an object
     ignore: list[str] = Field(default_factory=list)  # patterns set aside before matching
 
     @model_validator(mode="after")
@@ -177,6 +178,7 @@ class _Compiled:
     spelling: dict[str, tuple[str, ...]]
     sounds: _Sounds
     clitics: frozenset[str]
+    prepositions: frozenset[str]
 
     @classmethod
     def cached(cls, language: str, lex: LanguageLexicon, contractions: dict[str, str]) -> _Compiled:
@@ -236,6 +238,7 @@ class _Compiled:
             spelling=spelling,
             sounds=_Sounds.build(lex.sounds, named, known),
             clitics=single(lex.clitics),
+            prepositions=single(lex.prepositions),
         )
 
     # -- reading --------------------------------------------------------------------------
@@ -292,14 +295,9 @@ class _Compiled:
             return False  # "no he will kill me": a phrase with its own subject
         if said[start] in self.clitics:  # "no me llames, me va a matar": only "no me mata"
             k = start - 1
-            while k >= 0 and said[k] in self.clitics:
+            while k >= 0 and said[k] in self.clitics and k not in bounds:
                 k -= 1
-            return (
-                k >= 0
-                and k + 1 not in bounds
-                and said[k] in self.negations
-                and not (k > 0 and said[k - 1] == said[k])
-            )
+            return k >= 0 and k + 1 not in bounds and self._governs(said, k)
         for k in range(start - 1, max(-1, start - 1 - NEGATION_WINDOW), -1):
             if k + 1 in bounds:
                 return False  # the negation is in an earlier message
@@ -309,8 +307,16 @@ class _Compiled:
             if word in self.negations:
                 if k + 1 < len(said) and said[k + 1] in self.not_negating:
                     continue  # "won't stop hitting me", "no deja de pegarme"
-                return not (k > 0 and said[k - 1] == word)  # "no no no": an interjection
+                return self._governs(said, k)
         return False
+
+    def _governs(self, said: list[str], k: int) -> bool:
+        """Is said[k] a negation that governs what follows? Not an interjection ("no no no"),
+        not the object of a preposition ("no tengo a nadie")."""
+        if said[k] not in self.negations or k == 0:
+            return said[k] in self.negations
+        before = said[k - 1]
+        return before != said[k] and before not in self.prepositions
 
 
 _COMPILED: dict[tuple[str, str], _Compiled] = {}
