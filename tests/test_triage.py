@@ -172,6 +172,9 @@ def test_a_pattern_that_cannot_be_read_is_a_file_line_error(tmp_path):
         ("she got a knif", "knife"),  # a silent "e" left off
         ("he treatened to kill me", "threatened"),  # "th" typed as "t"
         ("me golpio muy feo", "golpeo"),  # "e" before a vowel typed as "i"
+        ("they tyed me up", "tied"),  # "ie" typed as "ye"
+        ("he is threatning my kids", "threatening"),  # the "e" of -ening left out
+        ("me bolvio a pegar", "volvio"),  # "v" typed as "b"
     ],
 )
 def test_a_misspelt_word_is_read_as_the_lexicon_word_it_sounds_like(text, read_as):
@@ -217,6 +220,16 @@ def test_a_spanish_no_governs_the_verb_after_it_not_the_next_clause():
         "he kiled my dog and says im next",  # a pet hurt
         "me rompio la madre",
         "me sonaron bien feo",
+        "he whooped me bad",
+        "he roughed me up",
+        "he came at me with a bat",
+        "he said hes gonna end me",
+        "hes gonna shot me",  # a past form after "gonna"
+        "he rapped me",  # a real word, but not with a person after it
+        "me cacheteo y me jalo del pelo",
+        "me levantaron y me tienen en una casa",
+        "me acaba de pegar",
+        "ayuda!!! por favor",  # shouting is emphasis, like "ayudaaa"
     ],
 )
 def test_slang_for_beatings_killing_and_guns(text):
@@ -236,6 +249,11 @@ def test_slang_for_beatings_killing_and_guns(text):
         "he used to hit me years ago but now im safe",
         "me suena bien",
         "i cant quite remember",
+        "kill me now this meeting is so long",
+        "we watched a horror movie with a guy with a knife",
+        "hit me with the details",
+        "we rapped all night lol",
+        "me levanto temprano",
     ],
 )
 def test_jokes_about_work_and_the_news_are_not_danger_now(text):
