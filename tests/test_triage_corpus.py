@@ -55,11 +55,14 @@ ROUNDS_OF = [(lang, part) for lang in LANGUAGES for part in parts(lang) if part 
 @pytest.mark.parametrize(("language", "part"), ROUNDS_OF)
 def test_red_team_rounds_are_reported(judge, language, part, capsys):
     """Round 1 (`red-team`) was fixed by kind: a regression set, held to the targets. The
-    `fresh` round was written after those fixes and never tuned against: held to the floor."""
+    `fresh` rounds were written after those fixes (measured first): held to the floor. The
+    `safe` round has only safe messages."""
     result = score(judge, language, part)
     with capsys.disabled():
         print(f"\n[triage corpus] {result.line()}")
-    if part == "red-team":
+    if part == "safe":  # only safe messages: false alarms at most 10%
+        assert len(result.fp) <= 0.1 * result.tn, result.fp
+    elif part == "red-team":
         assert result.recall >= RECALL and result.precision >= PRECISION, (result.fn, result.fp)
         assert result.disclosure_recall >= RECALL, result.disclosure_missed
     else:

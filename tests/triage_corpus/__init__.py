@@ -26,8 +26,9 @@ PARTS = {"tuning": HERE, "held-out": HERE / "heldout"}
 # Red-team rounds (issue 10's "inputs you have not seen"), where a language has them:
 # heldout/<lang>-redteam.yaml was written blind and its failures fixed by kind (a regression
 # set now); heldout/<lang>-fresh.yaml (round 2) and -fresh2.yaml (round 3) were each written
-# after the previous round's fixes and measured before any change (bench/README.md).
-ROUNDS = {"red-team": "redteam", "fresh": "fresh", "fresh2": "fresh2"}
+# after the previous round's fixes and measured before any change (bench/README.md); -safe.yaml
+# (round 4) holds only safe messages (ordinary questions, jokes, idioms), for false alarms.
+ROUNDS = {"red-team": "redteam", "fresh": "fresh", "fresh2": "fresh2", "safe": "safe"}
 LABELS = ("danger", "disclosure", "safe")
 
 
@@ -62,6 +63,11 @@ class Score:
         danger = self.tp + len(self.fn)
         safe = self.tn + len(self.fp)
         disclosures = self.disclosure_hits + len(self.disclosure_missed)
+        if not danger and not disclosures:  # a round of safe messages only
+            return (
+                f"{self.language} {self.part:8}  false alarms {len(self.fp)} of {safe} safe  "
+                f"safe flagged as disclosure {len(self.safe_disclosed)}"
+            )
         return (
             f"{self.language} {self.part:8}  danger recall {self.recall:.3f} "
             f"precision {self.precision:.3f} ({danger} danger, {safe} safe)  "
