@@ -21,6 +21,7 @@ from tests.test_real_messages import NOT_UNDERSTOOD, OWN_WORDS, open_records, te
         "operator",
         "can u call me back",
         "call me back",
+        "caseworker",
     ],
 )
 def test_a_short_ask_for_a_person_reaches_a_person(texter, redis_client, text):
@@ -33,7 +34,14 @@ def test_a_short_ask_for_a_person_reaches_a_person(texter, redis_client, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["me pueden llamar", "operadora", "llamenme porfa", "con quien hablo", "llamame cuando puedas"],
+    [
+        "me pueden llamar",
+        "operadora",
+        "llamenme porfa",
+        "con quien hablo",
+        "llamame cuando puedas",
+        "trabajadora social",
+    ],
 )
 def test_a_short_ask_for_a_person_in_spanish_reaches_a_person(texter, redis_client, text):
     texter.send("hola")

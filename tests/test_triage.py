@@ -230,6 +230,15 @@ def test_a_spanish_no_governs_the_verb_after_it_not_the_next_clause():
         "me levantaron y me tienen en una casa",
         "me acaba de pegar",
         "ayuda!!! por favor",  # shouting is emphasis, like "ayudaaa"
+        "hes chocking me",
+        "he beat my ass",
+        "he tried to off me",
+        "he got me by the throat",
+        "me partio la cara",
+        "me agarro del cuello",
+        "me aventaron contra la pared",
+        "me van a echar bala",
+        "ta armado y borracho",
     ],
 )
 def test_slang_for_beatings_killing_and_guns(text):
@@ -254,6 +263,11 @@ def test_slang_for_beatings_killing_and_guns(text):
         "hit me with the details",
         "we rapped all night lol",
         "me levanto temprano",
+        "they will end soon",  # "end" is a threat only with a person after it
+        "i will pop by later",
+        "tiktok about kidnapping scams",
+        "vi un video de secuestros falsos",
+        "a whopping twenty dollars",
     ],
 )
 def test_jokes_about_work_and_the_news_are_not_danger_now(text):
