@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from hotline.escalations import records
 from tests.caller import Caller
+from tests.escalation_helpers import ask_for_person, only_id
 from tests.test_real_messages import NOT_UNDERSTOOD, OWN_WORDS, open_records, texter_lines
 
 
@@ -90,3 +92,13 @@ def test_an_opt_out_in_text_speak_is_honoured(texter, text):
     texter.send("hi")
     assert "unsubscribed" in texter.reply(text)
     assert texter.send("hello") == []  # nothing more until START
+
+
+def test_danger_words_in_an_open_conversation_raise_its_priority(texter, redis_client):
+    ask_for_person(texter)
+    escalation_id = only_id(redis_client)
+    before = records.load(redis_client, escalation_id).priority
+    texter.send("are you still there? he is coming back")  # short of urgent, not nothing
+    record = records.load(redis_client, escalation_id)
+    assert record.priority == before - 1 and record.flag == "danger words: he is coming"
+    assert texter_lines(redis_client, escalation_id)[-1] == "are you still there? he is coming back"

@@ -191,8 +191,12 @@ class _Compiled:
 
     @classmethod
     def build(cls, language: str, lex: LanguageLexicon, contractions: dict[str, str]) -> _Compiled:
-        spelling = {words(k, contractions)[0]: tuple(words(v, contractions))
-                    for k, v in lex.spelling.items() if words(k, contractions)}  # fmt: skip
+        spelling = {}
+        for k, v in lex.spelling.items():
+            said = words(k, contractions)
+            if len(said) != 1:  # "2nite" is read as "2 nite": the fix would rewrite every "2"
+                raise ValueError(f"spelling: {k!r} is not one word as messages are read {said}")
+            spelling[said[0]] = tuple(words(v, contractions))
 
         def literal(text: str) -> list[str]:
             return _spell(words(text, contractions), spelling)[0]
