@@ -239,6 +239,14 @@ def test_a_spanish_no_governs_the_verb_after_it_not_the_next_clause():
         "me aventaron contra la pared",
         "me van a echar bala",
         "ta armado y borracho",
+        "hes bashing my head in",
+        "he sliced my arm",
+        "i got jumped by my pimp and his friends",
+        "he broke down the door",
+        "me esta dando de golpes",
+        "nos tienen en una traila",
+        "tumbo la puerta",
+        "me quiere meter a la fuerza al carro",
     ],
 )
 def test_slang_for_beatings_killing_and_guns(text):
@@ -268,6 +276,9 @@ def test_slang_for_beatings_killing_and_guns(text):
         "tiktok about kidnapping scams",
         "vi un video de secuestros falsos",
         "a whopping twenty dollars",
+        "esta fila tan larga me esta matando",
+        "the knife set i bought was cheap",
+        "me tienen en espera hace una hora",
     ],
 )
 def test_jokes_about_work_and_the_news_are_not_danger_now(text):

@@ -28,13 +28,14 @@ PARTS = {"tuning": HERE, "held-out": HERE / "heldout"}
 # set now); heldout/<lang>-fresh.yaml (round 2) and -fresh2.yaml (round 3) were each written
 # after the previous round's fixes and measured before any change (bench/README.md); -safe.yaml
 # (round 4) holds only safe messages (ordinary questions, jokes, idioms), for false alarms;
-# -fresh3.yaml is round 5.
+# -fresh3.yaml is round 5, -fresh4.yaml round 6.
 ROUNDS = {
     "red-team": "redteam",
     "fresh": "fresh",
     "fresh2": "fresh2",
     "safe": "safe",
     "fresh3": "fresh3",
+    "fresh4": "fresh4",
 }
 LABELS = ("danger", "disclosure", "safe")
 
