@@ -220,3 +220,25 @@ def test_report_keys_hold_no_number_text_or_zip(app, ana, redis_client, tick):
 def test_reports_are_for_admins(ana):
     for path in ("/staff/reports", "/staff/reports.json", "/staff/reports.csv"):
         assert ana.get(path).status_code == 403
+
+
+def test_counting_costs_no_round_trip_on_sms(app, redis_client, tick):
+    from tests.test_round_trips import round_trips
+
+    tick.at(5, 10)
+    texter(app).send("hello")  # Redis learns the scripts (a first EVALSHA costs a SCRIPT LOAD)
+    redis_client.delete(reports.day_key("2026-10-05"))
+    t = texter(app)
+    with round_trips() as count:
+        t.send("hello")  # a new contact, counted inside the commit script
+    assert count[0] <= 2
+    with round_trips() as count:
+        t.send("ESPAÑOL")  # the contact moves to Spanish
+    assert count[0] <= 2
+    assert redis_client.hget(reports.day_key("2026-10-05"), "contacts:sms:es") == "1"
+    with round_trips() as count:
+        t.send("he will kill me")  # an urgent flag (the escalation is its own step)
+    day = redis_client.hgetall(reports.day_key("2026-10-05"))
+    # danger written in English answers (and keeps the session) in English: the contact
+    # moves back, still one contact
+    assert day == {"contacts:sms:en": "1", "contacts:sms:es": "0", "urgent": "1"}
