@@ -185,6 +185,8 @@ def test_small_counts_are_suppressed_everywhere(app, ana, boss, redis_client, ti
     assert data["suppressed_below"] == 5
     assert data["escalations"]["total"] == 9 and data["escalations"]["by_kind"]["help"] == 7
     assert data["escalations"]["by_kind"]["urgent"] == "<5"
+    # one small count beside a shown total: the next smallest is withheld, or 9 - 7 gives it
+    assert data["escalations"]["by_priority"] == {"1": "<5", "2": "*"}
     assert data["first_reply"]["answered"] == 5 and data["first_reply"]["p50_seconds"] == 120.0
     assert data["abandoned"] == "<5" and data["contacts"]["rows"][0]["sms:es"] == "<5"
     assert data["contacts"]["rows"][1]["sms:es"] == 0
