@@ -48,6 +48,7 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     )
     _check_hash_key(app, settings)
     _load_directory(app, settings)
+    _list_sections(app)
     _register_blueprints(app)
     headers.init_app(app)
     if settings.development and settings.twilio_auth_token == "development-token":
@@ -80,6 +81,16 @@ def _load_directory(app: Flask, settings) -> None:
         log.warning("Redis unavailable at start: the resource index will be built later")
 
 
+def _list_sections(app: Flask) -> None:
+    """Open escalations from before the dashboard's section index get listed (once)."""
+    from hotline.escalations.queue import ensure_sections
+
+    try:
+        ensure_sections(app.extensions["hotline.redis"])
+    except redis.RedisError:
+        log.warning("Redis unavailable at start: the queue's sections will be checked later")
+
+
 def _register_blueprints(app: Flask) -> None:
     from hotline.channels.sms import bp as sms_bp
     from hotline.channels.voice import bp as voice_bp
@@ -92,6 +103,6 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     from hotline.staff import auth
 
-    app.config["RATELIMIT_STORAGE_URI"] = auth.limiter_storage_uri(app.config["REDIS_URL"])
-    app.config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_timeout": 2, "socket_connect_timeout": 2}
+    uri, options = store.limiter_storage(app.config["REDIS_URL"])
+    app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_STORAGE_OPTIONS"] = uri, options
     auth.init_app(app)

@@ -172,8 +172,9 @@ def _decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) -
     if (found := keyword_language(text, kw.delete, lang)) is not None:
         escalation.erase(inbound.sender)
         texts = [] if snapshot.opted_out else [eng.message("deleted", found)]
-        return Reply(texts, session=None, withheld="opted out: DELETE is done silently",
-                     forget=True)
+        return Reply(
+            texts, session=None, withheld="opted out: DELETE is done silently", forget=True
+        )
     if snapshot.opted_out:
         return _opted_out(eng, text, session, lang, performer)
     if (found := opt_out_language(hotline, text, lang)) is not None:

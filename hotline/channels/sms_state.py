@@ -102,6 +102,7 @@ if ARGV[7] ~= '' then
   if status and status ~= 'resolved' and redis.call('LLEN', KEYS[6]) < MAX_TRANSCRIPT then
     redis.call('RPUSH', KEYS[6], ARGV[7])
     redis.call('HSET', KEYS[5], 'last_inbound', ARGV[8])
+    redis.call('HINCRBY', KEYS[5], 'inbound', 1)
     redis.call('INCR', KEYS[7])
   end
 end

@@ -36,7 +36,7 @@ def erase_escalation(r: redis.Redis, escalation_id: str) -> None:
     now = clock.now()
     fields = {
         "number": seal(""), "details": seal("{}"), "safe_time": seal(""), "consent": "", "flag": "",
-        "erased": str(now), "status": "resolved", "who": "",
+        "erased": str(now), "status": "resolved", "who": "", "handoff_note": "",
     }  # fmt: skip
     if record.is_open:
         fields |= {"resolved": str(now), "outcome": "erased"}
@@ -45,6 +45,9 @@ def erase_escalation(r: redis.Redis, escalation_id: str) -> None:
     pipe.delete(*retention.escalation_keys(escalation_id)[1:])
     pipe.zrem(records.OPEN, escalation_id)
     pipe.zrem(records.WAITING, escalation_id)
+    section = records.section_of(record.status, record.kind)
+    if section:
+        pipe.zrem(records.section_key(section, record.language), escalation_id)
     pipe.zadd(records.CLOSED, {escalation_id: record.resolved or now})
     records.forget_open(pipe, record)
     history.forget(pipe, record)  # nothing left by which to find it but its id

@@ -1,6 +1,7 @@
 """Retention: resolved conversations expire HOTLINE_RETENTION_DAYS after resolution.
 
-Everything kept about one escalation goes with it: the record, the transcript, its ledger of
+Everything kept about one escalation goes with it: the record, the transcript, staff's notes
+(notes.py), its ledger of
 sends (delivery.py; no number or text), the older versions' mark of which staff were alerted,
 and, with the texter's last resolved escalation, the
 texter's index of escalation ids (esc:who:{who}).
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 import redis
 
 from hotline.escalations import delivery, history, records, reports
+from hotline.escalations.notes import notes_key
 from hotline.store import key
 
 DAY = 86400
@@ -27,7 +29,8 @@ def alerted_key(escalation_id: str) -> str:
 def escalation_keys(escalation_id: str) -> tuple[str, ...]:
     """Every key that holds something about one escalation."""
     return (records.record_key(escalation_id), records.log_key(escalation_id),
-            delivery.ledger_key(escalation_id), alerted_key(escalation_id))  # fmt: skip
+            delivery.ledger_key(escalation_id), alerted_key(escalation_id),
+            notes_key(escalation_id))  # fmt: skip
 
 
 def expire_resolved(r: redis.Redis, escalation_id: str, days: int, who: str = "") -> None:
