@@ -68,6 +68,16 @@ def test_a_note_is_sealed_at_rest_shown_to_staff_audited_and_never_sent(
     assert not any("cousin" in e.text for e in records.transcript(redis_client, escalation_id))
 
 
+def test_notes_and_hand_off_notes_are_escaped_on_every_page(ana, ben, texter, redis_client):
+    escalation_id = claimed(ana, texter, redis_client)
+    attack = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    post(ana, f"/staff/e/{escalation_id}/notes", note=attack)
+    post(ana, f"/staff/e/{escalation_id}/handoff", to="ben", note=attack)
+    for body in (page(ben, escalation_id), ben.get("/staff/").get_data(as_text=True)):
+        assert "<script>alert" not in body and "<img src=x" not in body
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
 def test_an_empty_note_is_refused_and_nothing_is_kept(ana, texter, redis_client):
     escalation_id = claimed(ana, texter, redis_client)
     response = post(ana, f"/staff/e/{escalation_id}/notes", note=" \x00 \n ")
@@ -137,8 +147,9 @@ def test_hand_off_refused_to_unknown_or_disabled_staff_and_by_a_non_holder(
     accounts.disable(redis_client, "cy")
     post(ana, f"/staff/e/{escalation_id}/handoff", to="cy", note=NOTE)
     assert "That colleague's account is disabled." in html.unescape(page(ana, escalation_id))
-    post(ana, f"/staff/e/{escalation_id}/handoff", to="nobody", note=NOTE)
-    assert "There is no such colleague." in page(ana, escalation_id)
+    for nobody in ("nobody", "session:x", "../ben", "ben\x00"):
+        post(ana, f"/staff/e/{escalation_id}/handoff", to=nobody, note=NOTE)
+        assert "There is no such colleague." in page(ana, escalation_id), nobody
     post(ana, f"/staff/e/{escalation_id}/handoff", to="ben", note="   ")
     assert "Write a note for whoever takes it next." in page(ana, escalation_id)
     post(ben, f"/staff/e/{escalation_id}/handoff", to="ben", note=NOTE)

@@ -21,7 +21,7 @@ import time
 import redis
 
 from hotline.escalations import audit, records
-from hotline.escalations.accounts import Staff, account_key
+from hotline.escalations.accounts import NAME, Staff, account_key
 from hotline.escalations.notes import MAX_NOTES, Note, NoteRefused, clean, notes_key
 from hotline.escalations.queue import QueueError
 from hotline.escalations.records import SEEN_PREFIX, Entry
@@ -77,6 +77,8 @@ def hand_off(r: redis.Redis, escalation_id: str, giver: Staff, receiver: str, no
     if not text:
         raise NoteRefused("Write a note for whoever takes it next.")
     receiver = receiver.strip().lower()[:64]
+    if receiver and not NAME.match(receiver):
+        raise QueueError("no-such-staff")
     now = time.time()
     line = f"handed to {receiver} by {giver.name}" if receiver else (
         f"handed back to the queue by {giver.name}")  # fmt: skip
