@@ -145,11 +145,20 @@ def test_opt_in_alert_for_a_new_urgent_escalation(app, base_url, browser, redis_
     shown = page.evaluate("window.__shown")
     assert shown == [["Urgent: someone is waiting", "Open the queue (#1)"]]
     assert sounds and all(url.startswith(base_url) for url in sounds)
+    # A colleague hands one to her: the same alert, saying so.
+    add_staff(redis_client, "ben", ("en",), phone="")
+    queue.claim(redis_client, "1", "ben")
+    handoffs.hand_off(redis_client, "1", accounts.get(redis_client, "ben"), "ana", "yours now")
+    expect(page.locator("#alerts-state")).to_contain_text("Handed to you: #1, from ben.")
+    assert page.evaluate("window.__shown")[-1] == [
+        "A conversation was handed to you",
+        "Open the queue (#1)",
+    ]
     # Off again: the next urgent one is shown on the page but raises no alert.
     page.get_by_role("button", name="Turn off urgent alerts").click()
     Texter(app.test_client(), number="+19785550184").send("he has a gun and says he will kill me")
     expect(page.locator("#waiting")).to_contain_text("Open #2")
-    assert page.evaluate("window.__shown.length") == 1
+    assert page.evaluate("window.__shown.length") == 2
 
 
 def test_hand_back_to_the_queue_note_on_the_waiting_card(app, base_url, browser, redis_client):
