@@ -162,6 +162,9 @@ def check(
     the same rules as flow texts (hotline/resources/lint.py). Staff's canned replies
     (replies.yaml, hotline/replies.py) are held to them too.
     """
+    from hotline.escalations import outcomes
+
+    issues = outcomes.check(Path(flows_dir))
     try:
         hotline = load_checked(flows_dir, context, resources_dir)
         load_lexicon(flows_dir, hotline)
@@ -169,8 +172,8 @@ def check(
 
         load_replies(Path(flows_dir), hotline, dict(context or {}))
     except FlowLoadError as exc:
-        return exc.issues
-    return []
+        return exc.issues + issues
+    return issues
 
 
 def load_lexicon(flows_dir: Path, hotline: Hotline) -> Lexicon:

@@ -30,7 +30,7 @@ from hotline.escalations.seal import seal
 # KEYS: record, waiting, version, notes, log, the colleague's account ("" key when to queue).
 # ARGV: id, giver, is_admin, receiver ("" = the queue), now, note json, sealed note, transcript
 # line json, notes cap.
-HANDOFF = """
+HANDOFF = records.SECTIONS_LUA + """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 'missing' end
 if status == 'resolved' then return 'resolved' end
@@ -41,13 +41,16 @@ if ARGV[4] ~= '' then
   if ARGV[4] == owner then return 'same' end
   if redis.call('HGET', KEYS[6], 'role') == false then return 'no-such-staff' end
   if redis.call('HGET', KEYS[6], 'disabled') then return 'disabled' end
+  unlist(KEYS[1], ARGV[1])
   redis.call('HSET', KEYS[1], 'assignee', ARGV[4], 'claimed', ARGV[5])
 else
+  unlist(KEYS[1], ARGV[1])
   redis.call('HSET', KEYS[1], 'status', 'waiting', 'assignee', '', 'claimed', '0')
   local p = tonumber(redis.call('HGET', KEYS[1], 'priority'))
   local created = tonumber(redis.call('HGET', KEYS[1], 'created'))
   redis.call('ZADD', KEYS[2], p * %(span)d + created, ARGV[1])
 end
+list(KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], 'handoff_from', ARGV[2], 'handoff_to', ARGV[4],
            'handoff_at', ARGV[5], 'handoff_note', ARGV[7])
 if redis.call('LLEN', KEYS[4]) < tonumber(ARGV[9]) then redis.call('RPUSH', KEYS[4], ARGV[6]) end

@@ -10,10 +10,11 @@ texter's index of escalation ids (esc:who:{who}).
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import redis
 
-from hotline.escalations import delivery, records
+from hotline.escalations import delivery, history, records, reports
 from hotline.escalations.notes import notes_key
 from hotline.store import key
 
@@ -57,9 +58,13 @@ def purge(r: redis.Redis, days: int, now: float | None = None) -> int:
         pipe.zrem(records.CLOSED, escalation_id)
         if record:
             pipe.srem(records.who_key(record.who), escalation_id)
+            history.forget(pipe, record)
         pipe.incr(records.VERSION)
         pipe.execute()
     sweep_texter_indexes(r)
+    history.purge(r, cutoff)  # entries of escalations Redis already expired
+    config = reports.ReportConfig.from_env()
+    reports.purge(r, config.keep_days, datetime.fromtimestamp(now or time.time(), UTC).date())
     return len(ids)
 
 

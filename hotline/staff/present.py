@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime
 from functools import lru_cache
@@ -10,12 +11,14 @@ from zoneinfo import ZoneInfo
 from flask import url_for
 
 from hotline import current
+from hotline.escalations import outcomes
 from hotline.escalations.accounts import Staff
 from hotline.escalations.actions import mask
-from hotline.escalations.records import OUTCOMES, Entry, Escalation
+from hotline.escalations.records import Entry, Escalation
 
 PRIORITY = {1: "urgent", 2: "soon", 3: "routine"}
 KIND = {"help": "Asked for a person", "tip": "Tip", "callback": "Call-back", "urgent": "Urgent",
+        "call": "Answered call",
         "words": "Wrote in their own words"}  # fmt: skip
 CONSENT = {"yes": "Safe to text", "no": "Not safe to text", "": "Not asked"}
 CONSENT_CALL = {"yes": "Safe to call", "no": "Not safe to call", "": "Not asked"}
@@ -69,6 +72,14 @@ def zone_label(timezone: str | None = None) -> str:
     return f"{datetime.now(_zone(name)).strftime('%Z')}, {name}"
 
 
+def queue_etag(version: int, staff: Staff, now: float | None = None) -> str:
+    """The queue as one viewer sees it: the data version, the viewer's languages (they order
+    the page) and the clock minute (rows show waits in minutes, which age without a change)."""
+    minute = int((now or time.time()) // 60)
+    viewer = hashlib.sha256(f"{staff.name}|{','.join(staff.languages)}".encode()).hexdigest()
+    return f"q{version}.{minute}.{viewer[:12]}"
+
+
 def queue_row(e: Escalation, staff: Staff) -> dict:
     return {
         "id": e.id,
@@ -119,4 +130,5 @@ def entry_row(index: int, entry: Entry) -> dict:
 
 
 def outcome_label(outcome: str) -> str:
-    return OUTCOMES.get(outcome, outcome)
+    """The outcome code's label for staff (flows/outcomes.yaml, default language)."""
+    return outcomes.load(current.settings().flows_dir).label(outcome)

@@ -11,11 +11,21 @@
     return node;
   }
 
+  // The server answers 304 (no body, no records read) while the data is unchanged: the
+  // last ETag goes back as If-None-Match (pages are no-store, so the browser keeps nothing).
   function poll(url, render) {
+    var etag = "";
     function tick() {
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { if (r.status === 401) { location.reload(); } return r.json(); })
-        .then(render)
+      var headers = { Accept: "application/json" };
+      if (etag) headers["If-None-Match"] = etag;
+      fetch(url, { credentials: "same-origin", headers: headers })
+        .then(function (r) {
+          if (r.status === 401) { location.reload(); }
+          if (r.status === 304) return null;
+          etag = r.headers.get("ETag") || "";
+          return r.json();
+        })
+        .then(function (data) { if (data) render(data); })
         .catch(function () {})
         .then(function () { setTimeout(tick, INTERVAL); });
     }
