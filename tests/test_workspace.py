@@ -238,7 +238,9 @@ def test_unread_badge_counts_texter_messages_since_this_advocate_opened_it(
 
     assert unread(ana) == 2 and unread(ben) == 2
     assert 'aria-label="2 new messages"' in ana.get("/staff/").get_data(as_text=True)
+    etag = ana.get("/staff/queue.json").headers["ETag"]
     ana.get(f"/staff/e/{escalation_id}.json")  # the open page's poll: she sees them
+    assert ana.get("/staff/queue.json", headers={"If-None-Match": etag}).status_code == 200
     assert unread(ana) == 0 and unread(ben) == 2
     texter.send("hello?")
     assert unread(ana) == 1

@@ -1,6 +1,6 @@
 """The advocate's workspace in real Chromium at 390x844 (issue 16): the card queue (yours
 first), a note, a canned reply sent to the texter, a resource card, a hand-off to a colleague
-who reads the note first and resolves; and the opt-in urgent alert."""
+who reads the note first and resolves with an outcome and a note; and the opt-in alerts."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_advocate_loop_cards_note_canned_reply_card_hand_off_resolve(
+def test_advocate_loop_cards_note_canned_reply_card_hand_off_resolve_with_outcome(
     app, base_url, browser, redis_client, shipped
 ):
     from playwright.sync_api import expect
@@ -107,10 +107,14 @@ def test_advocate_loop_cards_note_canned_reply_card_hand_off_resolve(
     assert top < ben.locator("#transcript").bounding_box()["y"] and top < 844
     expect(ben.locator("#note-list")).to_contain_text(NOTE)
     assert no_sideways_scroll(ben)
-    ben.get_by_label("Outcome").select_option("connected")
+    ben.get_by_label("Outcome").select_option("safety_plan")
+    ben.get_by_label("Note (optional").fill("Plan: friend's place tonight.")
     ben.get_by_role("button", name="Resolve").click()
-    expect(ben.get_by_text("Resolved: Connected to services.")).to_be_visible()
-    assert records.load(redis_client, "2").status == "resolved"
+    expect(ben.get_by_text("Resolved: Safety plan made.")).to_be_visible()
+    closed = records.load(redis_client, "2")
+    assert (closed.status, closed.outcome, closed.assignee) == ("resolved", "safety_plan", "ben")
+    assert closed.outcome_note == "Plan: friend's place tonight."
+    assert "friend" not in str(redis_client.hgetall(records.record_key("2")))
 
 
 # Records every Notification the page makes, then lets the browser's own show it.
