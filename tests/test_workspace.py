@@ -427,3 +427,16 @@ def test_delete_erases_a_hand_off_note_kept_on_the_record(ana, texter, redis_cli
     record = records.load(redis_client, escalation_id)
     assert record.handoff_note == "" and record.erased
     assert not redis_client.exists(notes.notes_key(escalation_id))
+
+
+def test_section_counts_say_how_many_beyond_the_page(ana, redis_client):
+    import time as clock
+
+    from hotline.escalations.records import Escalation
+
+    for i in range(1, queue.PAGE + 6):
+        records.save_new(redis_client, Escalation(str(i), "sms", "en", 3, "r", "help", f"w{i}",
+                                                  created=clock.time() - 1000 + i))  # fmt: skip
+    body = ana.get("/staff/").get_data(as_text=True)
+    assert f'id="n-waiting">{queue.PAGE + 5} (first {queue.PAGE} shown)<' in body
+    assert body.count('class="card p3') == queue.PAGE

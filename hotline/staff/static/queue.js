@@ -50,22 +50,28 @@
     return li;
   }
 
-  function fill(section, rows) {
+  function fill(section, rows, total) {
     var list = document.getElementById(section);
     if (!list) return;
     var items = rows.length ? rows.map(card) : [el("li", "None", "empty")];
     list.replaceChildren.apply(list, items);
     var count = document.getElementById("n-" + section);
-    if (count) count.textContent = String(rows.length);
+    if (typeof total !== "number" || total < rows.length) total = rows.length;
+    if (count) {
+      count.textContent = String(total) +
+        (total > rows.length ? " (first " + rows.length + " shown)" : "");
+    }
   }
 
   function render(data) {
     var progress = data.in_progress || [];
+    var totals = data.totals || {};
     var mine = progress.filter(function (r) { return r.mine || r.assignee === me; });
-    fill("mine", mine);
-    fill("waiting", data.waiting || []);
-    fill("tips", data.tips || []);
-    fill("in_progress", progress.filter(function (r) { return !(r.mine || r.assignee === me); }));
+    fill("mine", mine, mine.length);
+    fill("waiting", data.waiting || [], totals.waiting);
+    fill("tips", data.tips || [], totals.tips);
+    fill("in_progress", progress.filter(function (r) { return !(r.mine || r.assignee === me); }),
+      typeof totals.in_progress === "number" ? totals.in_progress - mine.length : undefined);
     watchUrgent(data.waiting || []);
     watchHandedToMe(mine);
   }
