@@ -167,10 +167,12 @@ def throughput(url: str, tmp: str, args) -> None:
     port = sms_load.free_port()
     proc = sms_load.serve("hotline.app:create_app()", port, env_for(url, tmp, port), args.workers)
     try:
-        sms_load.load(port, 4, 2)  # warm-up
-        rows = []
-        for round_ in range(args.rounds):
-            for advocates in (0, args.advocates):
+        sms_load.load(port, 4, 2, run=1)  # warm-up
+        rows, run = [], 1
+        for round_ in range(args.rounds):  # alternate the order: a drifting load cancels out
+            order = (0, args.advocates) if round_ % 2 == 0 else (args.advocates, 0)
+            for advocates in order:
+                run += 1
                 stop = threading.Event()
                 boards = [Dashboard(port, name, stop) for name in names[:advocates]]
                 for board in boards:
@@ -178,7 +180,7 @@ def throughput(url: str, tmp: str, args) -> None:
                 for board in boards:
                     board.start()
                 cpu = redis_cpu(r)
-                result = sms_load.load(port, args.concurrency, args.seconds)
+                result = sms_load.load(port, args.concurrency, args.seconds, run=run)
                 per_message = 1000 * (redis_cpu(r) - cpu) / max(1, result["requests"])
                 stop.set()
                 for board in boards:

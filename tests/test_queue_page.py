@@ -113,7 +113,10 @@ def test_open_escalations_from_before_the_index_are_listed_at_start(make_app, re
     queue.claim(redis_client, "2", "ana")
     for section in records.SECTIONS:
         redis_client.delete(records.section_key(section, "en"))
+    for i in ("1", "2", "3"):
+        redis_client.hdel(records.record_key(i), "number_tail")
     redis_client.delete(queue.SECTIONS_READY)  # as data written by an earlier version
     make_app()
     view = queue.view_for(redis_client, ("en",))
     assert [e.id for e in view.waiting] == ["1", "3"] and [e.id for e in view.in_progress] == ["2"]
+    assert [e.number_tail for e in view.waiting] == ["01", "03"]  # filled in, unsealed once

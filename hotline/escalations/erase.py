@@ -36,8 +36,8 @@ def erase_escalation(r: redis.Redis, escalation_id: str) -> None:
         return
     now = time.time()
     fields = {
-        "number": seal(""), "details": seal("{}"), "safe_time": seal(""), "consent": "", "flag": "",
-        "erased": str(now), "status": "resolved", "who": "",
+        "number": seal(""), "number_tail": "", "details": seal("{}"), "safe_time": seal(""),
+        "consent": "", "flag": "", "erased": str(now), "status": "resolved", "who": "",
     }  # fmt: skip
     if record.is_open:
         fields |= {"resolved": str(now), "outcome": "erased"}

@@ -17,6 +17,7 @@ from hotline.escalations.records import (
     Escalation,
     record_key,
 )
+from hotline.escalations.seal import unseal
 from hotline.store import key
 
 WAITS = key("esc", "waits")  # recent seconds-to-claim, newest first (for wait estimates)
@@ -159,7 +160,7 @@ class QueueView:
 
 PAGE = 30  # escalations per section a dashboard shows (and reads, and unseals)
 LIST_FIELDS = ("id", "channel", "language", "priority", "reason", "kind", "who", "consent",
-               "status", "created", "claimed", "assignee", "alerts", "flag", "number",
+               "status", "created", "claimed", "assignee", "alerts", "flag", "number_tail",
                "last_inbound")  # fmt: skip
 SECTION_OF_VIEW = {"waiting": "waiting", "tips": "tips", "in_progress": "progress"}
 
@@ -208,7 +209,7 @@ def view_for(r: redis.Redis, languages: tuple[str, ...], size: int = PAGE) -> Qu
             pipe.hmget(record_key(escalation_id), LIST_FIELDS)
     rows = iter(pipe.execute())
     found = {
-        s: [e for e in (_listed(next(rows)) for _ in ids) if e is not None]
+        s: [e for e in (_listed(r, next(rows)) for _ in ids) if e is not None]
         for s, ids in chosen.items()
     }
     return QueueView(
@@ -217,10 +218,16 @@ def view_for(r: redis.Redis, languages: tuple[str, ...], size: int = PAGE) -> Qu
     )  # fmt: skip
 
 
-def _listed(values: list[str | None]) -> Escalation | None:
-    """An Escalation holding only the list fields (no answers, safe time or transcript)."""
+def _listed(r: redis.Redis, values: list[str | None]) -> Escalation | None:
+    """An Escalation holding only the list fields (no answers, safe time or transcript):
+    the sealed number is left out (its unsealed last 2 digits are there), except on a record
+    from before number_tail, whose number is then read and unsealed."""
     data = {k: v for k, v in zip(LIST_FIELDS, values, strict=True) if v is not None}
-    return Escalation.from_hash(data) if data.get("id") else None
+    if not data.get("id"):
+        return None
+    if "number_tail" not in data:  # rebuild_sections fills it in at the upgrade's first start
+        data["number"] = r.hget(record_key(data["id"]), "number") or ""
+    return Escalation.from_hash(data)
 
 
 def rebuild_sections(r: redis.Redis) -> int:
@@ -231,14 +238,17 @@ def rebuild_sections(r: redis.Redis) -> int:
     ids = r.zrange(OPEN, 0, -1)
     pipe = r.pipeline(transaction=False)
     for escalation_id in ids:
-        pipe.hmget(record_key(escalation_id), "status", "kind", "language", "priority", "created")
+        pipe.hmget(record_key(escalation_id), "status", "kind", "language", "priority", "created",
+                   "number_tail", "number")  # fmt: skip
     listed = 0
     pipe2 = r.pipeline(transaction=False)
-    for escalation_id, (status, kind, lang, priority, created) in zip(ids, pipe.execute(),
-                                                                      strict=True):  # fmt: skip
+    for escalation_id, row in zip(ids, pipe.execute(), strict=True):
+        status, kind, lang, priority, created, number_tail, number = row
         section = records.section_of(status or "", kind or "")
         if section is None:
             continue
+        if number_tail is None:
+            pipe2.hset(record_key(escalation_id), "number_tail", records.tail(unseal(number)))
         for other in records.SECTIONS:
             pipe2.zrem(records.section_key(other, lang or ""), escalation_id)
         pipe2.zadd(records.section_key(section, lang or ""),

@@ -129,6 +129,9 @@ class Escalation:
     flag: str = ""  # why triage flagged it: the lexicon phrases matched (sealed at rest)
     erased: float = 0.0  # when the texter sent DELETE (content gone; nothing may be sent)
     number: str = field(default="", repr=False)
+    # The number's last 2 digits, all staff ever see without a reveal, kept unsealed so the
+    # queue list unseals nothing for it ("" on records older than this field).
+    number_tail: str = ""
     details: dict[str, str] = field(default_factory=dict, repr=False)  # tip answers, ZIP...
 
     @property
@@ -142,6 +145,7 @@ class Escalation:
     def to_hash(self) -> dict[str, str]:
         data = asdict(self)
         data["number"] = seal(self.number)
+        data["number_tail"] = self.number_tail or tail(self.number)
         data["safe_time"] = seal(self.safe_time)
         data["flag"] = seal(self.flag) if self.flag else ""
         data["details"] = seal(json.dumps(self.details))
@@ -166,6 +170,12 @@ class Escalation:
             else:
                 values[name] = raw
         return cls(**values)  # type: ignore[arg-type]
+
+
+def tail(number: str) -> str:
+    """The last 2 digits of a number ("" when it has fewer)."""
+    digits = [c for c in number if c.isdigit()]
+    return "".join(digits[-2:]) if len(digits) >= 2 else ""
 
 
 def new_id(r: redis.Redis) -> str:

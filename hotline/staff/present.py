@@ -68,7 +68,7 @@ def queue_row(e: Escalation, staff: Staff) -> dict:
         "status": e.status,
         "assignee": e.assignee,
         "flag": e.flag,
-        "number": mask(e.number),
+        "number": mask(e.number) if e.number else mask(e.number_tail),
     }
 
 
