@@ -84,16 +84,21 @@ def test_no_replica_acknowledging_means_the_texter_hears_the_truth_and_staff_are
     texter.send("hello")
     texter.send("2")
     texter.send("yes")
+    writer = Texter(app.test_client(), number="+19785550177")
     os.kill(replica.process.pid, signal.SIGSTOP)  # the replica stops acknowledging
     try:
         reply = " ".join(texter.send("ANY"))
+        own_words = writer.send("my boss keeps my passport and I need help")
     finally:
         os.kill(replica.process.pid, signal.SIGCONT)
     assert UNCONFIRMED in reply and PROMISE not in reply
+    assert "will answer in this thread" not in reply  # the flow's own promise is left out too
     assert "1-888-373-7888" in reply and "233733" in reply and "911" in reply
+    assert UNCONFIRMED in own_words[0] and "answer you here" not in " ".join(own_words)
+    assert "YES or NO" in own_words[-1]  # the conversation goes on: may we text you later?
     r = connect(url)
-    assert r.zcard(records.OPEN) == 1  # still queued for staff, with its alert
-    assert r.llen("rq:queue:hotline-default") + r.llen("rq:queue:hotline-urgent") == 1
+    assert r.zcard(records.OPEN) == 2  # still queued for staff, with their alerts
+    assert r.llen("rq:queue:hotline-default") + r.llen("rq:queue:hotline-urgent") == 2
     # The replica back: the next conversation is promised again.
     wait_for(lambda: r.execute_command("WAIT", 1, 100) >= 1, 10)
     other = Texter(app.test_client(), number="+19785550144")
