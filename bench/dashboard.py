@@ -151,6 +151,17 @@ class Dashboard(threading.Thread):
             self.stop.wait(1.5)
 
 
+def app_cpu(pid: int) -> float:
+    """CPU seconds used by a gunicorn master and its workers (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0.0
+    for each in [pid, *map(int, children)]:
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def redis_cpu(r) -> float:
     """CPU seconds the redis-server process has used (user + system, INFO cpu)."""
     info = r.info("cpu")
@@ -179,9 +190,11 @@ def throughput(url: str, tmp: str, args) -> None:
                     board.sign_in()
                 for board in boards:
                     board.start()
-                cpu = redis_cpu(r)
+                cpu, app = redis_cpu(r), app_cpu(proc.pid)
                 result = sms_load.load(port, args.concurrency, args.seconds, run=run)
-                per_message = 1000 * (redis_cpu(r) - cpu) / max(1, result["requests"])
+                messages = max(1, result["requests"])
+                per_message = 1000 * (redis_cpu(r) - cpu) / messages
+                app_per_message = 1000 * (app_cpu(proc.pid) - app) / messages
                 stop.set()
                 for board in boards:
                     board.join()
@@ -189,15 +202,22 @@ def throughput(url: str, tmp: str, args) -> None:
                 for board in boards:
                     for status, n in board.statuses.items():
                         polls[status] = polls.get(status, 0) + n
-                rows.append((round_ + 1, advocates, result, polls))
+                rows.append((round_ + 1, advocates, result, polls, app_per_message))
                 print(f"round {round_ + 1}, {advocates:2} dashboards: {result['rps']:6.1f} "
                       f"req/s  p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
-                      f"errors {result['errors']}  polls {polls}  Redis CPU "
-                      f"{per_message:.3f} ms/message", flush=True)  # fmt: skip
+                      f"errors {result['errors']}  polls {polls}  CPU per /sms message: "
+                      f"app {app_per_message:.2f} ms, Redis {per_message:.3f} ms",
+                      flush=True)  # fmt: skip
+
         base = statistics.mean(row[2]["rps"] for row in rows if row[1] == 0)
         loaded = statistics.mean(row[2]["rps"] for row in rows if row[1] == args.advocates)
         print(f"/sms throughput with {args.advocates} dashboards: {loaded / base:.3f} of without "
               f"({100 * (1 - loaded / base):+.1f}% cut)")  # fmt: skip
+        cpu_base = statistics.mean(row[4] for row in rows if row[1] == 0)
+        cpu_loaded = statistics.mean(row[4] for row in rows if row[1] == args.advocates)
+        print(f"app CPU per /sms message (dashboards' polls included): {cpu_base:.2f} ms without, "
+              f"{cpu_loaded:.2f} ms with: a CPU-bound host serves {cpu_base / cpu_loaded:.3f} "
+              f"as many messages ({100 * (1 - cpu_base / cpu_loaded):.1f}% cut)")  # fmt: skip
     finally:
         proc.terminate()
         proc.wait(timeout=10)
