@@ -18,6 +18,7 @@ Keys (prefix hotline:):
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -153,7 +154,7 @@ class Escalation:
 
     @classmethod
     def from_hash(cls, data: dict[str, str]) -> Escalation:
-        types = {f.name: f.type for f in fields(cls)}
+        types = _field_types(cls)
         values: dict[str, object] = {}
         for name, raw in data.items():
             if name not in types:
@@ -170,6 +171,11 @@ class Escalation:
             else:
                 values[name] = raw
         return cls(**values)  # type: ignore[arg-type]
+
+
+@functools.cache
+def _field_types(cls: type) -> dict[str, str]:
+    return {f.name: f.type for f in fields(cls)}
 
 
 def tail(number: str) -> str:

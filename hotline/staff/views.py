@@ -144,7 +144,8 @@ def queue_json():
         response.set_etag(etag)
         return response
     view = queue.view_for(r, g.staff.languages)
-    row = lambda e: present.queue_row(e, g.staff)  # noqa: E731
+    pattern = present.queue_url_pattern()
+    row = lambda e: present.queue_row(e, g.staff, pattern)  # noqa: E731
     response = jsonify(
         version=version,
         waiting=[row(e) for e in view.waiting],
