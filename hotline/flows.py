@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,37 @@ from hotline.safety.triage import Lexicon
 HOTLINE_FILE = "hotline.yaml"
 LEXICON_FILE = "danger.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DATA_SUFFIXES = {".yaml", ".yml", ".json", ".csv"}
+_MEMO: dict[tuple, Any] = {}  # fingerprint of the inputs -> the frozen models they gave
+
+
+def _fingerprint(*parts: Any) -> str:
+    """A digest of every data file under the given directories and of the other parts.
+
+    Content, not modification time: a file rewritten within the same clock tick still counts.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        if isinstance(part, Path):
+            for path in sorted(part.rglob("*")):
+                if path.suffix in _DATA_SUFFIXES and path.is_file():
+                    digest.update(str(path.relative_to(part)).encode() + b"\0")
+                    digest.update(path.read_bytes() + b"\0")
+        else:
+            digest.update(repr(part).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _memoized(name: str, fingerprint: str, build: Callable[[], Any]) -> Any:
+    """The models built from these exact inputs before, or a fresh build (never a failure).
+
+    Flows and the lexicon are frozen models, so one loaded copy can serve every app in the
+    process (tests build hundreds; the simulator reloads on each edit).
+    """
+    found = _MEMO.get((name, fingerprint))
+    if found is None:
+        found = _MEMO[(name, fingerprint)] = build()
+    return found
 
 
 @dataclass(frozen=True)
@@ -139,7 +171,12 @@ def check(
 
 def load_lexicon(flows_dir: Path, hotline: Hotline) -> Lexicon:
     """The danger lexicon (flows/danger.yaml): every declared language must have one."""
-    doc = _Document(Path(flows_dir) / LEXICON_FILE)
+    fingerprint = _fingerprint(Path(flows_dir), tuple(hotline.languages))
+    return _memoized("lexicon", fingerprint, lambda: _load_lexicon(Path(flows_dir), hotline))
+
+
+def _load_lexicon(flows_dir: Path, hotline: Hotline) -> Lexicon:
+    doc = _Document(flows_dir / LEXICON_FILE)
     try:
         lexicon = Lexicon.model_validate(doc.data)
     except ValidationError as exc:
@@ -160,6 +197,16 @@ def load_checked(
 
     With `resources_dir`, the directory formatted in every language must pass too.
     """
+    dirs = (Path(flows_dir),) + ((Path(resources_dir),) if resources_dir is not None else ())
+    fingerprint = _fingerprint(*dirs, sorted((context or {}).items()))
+    return _memoized(
+        "checked", fingerprint, lambda: _load_checked(flows_dir, context, resources_dir)
+    )
+
+
+def _load_checked(
+    flows_dir: Path, context: Mapping[str, str] | None, resources_dir: Path | None
+) -> Hotline:
     hotline, docs = load_hotline(flows_dir)
     issues = [
         FlowIssue(docs[p.flow].path, docs[p.flow].line(p.path), str(p))

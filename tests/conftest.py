@@ -123,6 +123,42 @@ def shipped(redis_client):
     return redis_client
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_argon2() -> Iterator[None]:
+    """Real argon2, with the cheapest parameters, for every hash made inside the test process.
+
+    The production parameters cost about 0.2 s a hash on purpose; tests make hundreds of
+    accounts. Processes the tests start (gunicorn, workers) keep the production parameters.
+    """
+    from argon2 import PasswordHasher
+
+    from hotline.escalations import accounts
+
+    saved = accounts._hasher, accounts._DUMMY
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    accounts._DUMMY = accounts._hasher.hash("not a real password, used to even out timing")
+    yield
+    accounts._hasher, accounts._DUMMY = saved
+
+
+# Tests that bring their own redis-server (or drive real processes and a browser, whose
+# behaviour does not depend on which Redis answers) run once, in the embedded pass: CI's
+# REDIS_URL pass repeats only what talks to the standalone server.
+OWN_SERVER_FIXTURES = {"own_redis", "redis_pair", "sentinel_set", "replicated", "pair"}
+ONCE_MARKERS = {"faults", "slow", "browser"}
+
+
+@pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py marks its tests
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("REDIS_URL"):
+        return
+    once = pytest.mark.skip(reason="runs once, in the embedded pass (its own servers or a browser)")
+    for item in items:
+        markers = {m.name for m in item.iter_markers()}
+        if markers & ONCE_MARKERS or OWN_SERVER_FIXTURES & set(item.fixturenames):
+            item.add_marker(once)
+
+
 @pytest.fixture(scope="session")
 def replicated(tmp_path_factory: pytest.TempPathFactory):
     """A real master, one replica and three Sentinels (tests/redis_servers.py), shared by the

@@ -23,7 +23,6 @@ from hotline.engine.text import fill, normalize, placeholders
 
 _WORD = re.compile(r"[\w/]+", re.UNICODE)
 
-MAX_SMS_SEGMENTS = 2
 TEXT_FIELDS = (
     "text", "voice", "invalid", "silence", "found", "not_found", "outside",
     "connecting", "closed", "no_answer",
@@ -152,7 +151,12 @@ class FlowLinter:
     def __init__(self, hotline: Hotline, flow: Flow, context: dict[str, str]):
         self.hotline, self.flow, self.context = hotline, flow, context
         self.rules = TextRules(hotline, context)
-        self.langs = list(hotline.languages)
+        # A voice flow needs texts only in the languages offered by voice.
+        self.langs = [
+            code
+            for code, language in hotline.languages.items()
+            if flow.channel != "voice" or language.voice
+        ]
         self.vars = {n.save_as for n in flow.nodes.values() if isinstance(n, AskNode)}
         self.vars |= RUNTIME_VARS | set(context)
         self.problems: list[Problem] = []
@@ -242,6 +246,8 @@ class FlowLinter:
             if lang not in self.hotline.languages:
                 self.add((*path, lang), f"language {lang!r} is not declared")
                 continue
+            if lang not in self.langs:
+                continue  # a voice text in a language not offered by voice: unused
             self._placeholders((*path, lang), value)
             for message in self.rules.forbidden_claims(lang, value):
                 self.add((*path, lang), message)
@@ -256,12 +262,13 @@ class FlowLinter:
     def _segments(self, path: tuple[str | int, ...], value: str) -> None:
         sample = fill(value, {**{v: "x" * 20 for v in self.vars}, **self.context})
         count = segment_count(sample)
-        if count > MAX_SMS_SEGMENTS:
-            self.add(path, f"SMS text is {count} segments (at most {MAX_SMS_SEGMENTS})")
+        budget = self.hotline.languages[path[-1]].sms_segments
+        if count > budget:
+            self.add(path, f"SMS text is {count} segments (at most {budget})")
 
     def _voice_prompts(self, path: tuple[str | int, ...], node: NodeBase) -> None:
         for lang, language in self.hotline.languages.items():
-            if language.voice and language.voice.say_language:
+            if not language.voice or language.voice.say_language:
                 continue
             for field in TEXT_FIELDS:
                 if getattr(node, field, None) and not node.audio.get(lang, {}).get(field):

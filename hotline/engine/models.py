@@ -171,10 +171,29 @@ class VoiceSettings(Strict):
     key: str  # the key that picks this language on the first voice menu
 
 
+class Review(Strict):
+    """Where a language's texts stand: `draft` until a fluent reviewer signs them off."""
+
+    status: Literal["draft", "reviewed"]
+    reviewer: str | None = None  # who signed off (a name or role), with `date`
+    date: str | None = None  # ISO date of the sign-off
+
+    @model_validator(mode="after")
+    def _signed(self) -> Review:
+        if self.status == "reviewed" and not (self.reviewer and self.date):
+            raise ValueError("a reviewed language names its reviewer and date")
+        return self
+
+
 class Language(Strict):
-    name: str
+    name: str  # the language's name in itself ("Português", "ខ្មែរ")
     keywords: list[str] = Field(default_factory=list)  # sending one switches to this language
+    # None: not offered by voice (no voice flow texts needed; callers reach an interpreter)
     voice: VoiceSettings | None = None
+    review: Review | None = None  # None: the source language (its texts are the originals)
+    # SMS segments a text may use; UCS-2 scripts (Khmer, Vietnamese) fit 67 characters a
+    # segment, so their budget is set per language rather than cutting safety text.
+    sms_segments: int = Field(default=2, ge=1, le=6)
 
 
 class KeywordSets(Strict):
