@@ -83,6 +83,10 @@ class RedisSessionInterface(SessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = RedisSessionInterface()
+    # flask-limiter merges every app's RATELIMIT_STORAGE_OPTIONS into the one Limiter's options
+    # (it has no public reset): start from this app's own, or a process that builds apps for a
+    # Sentinel and then a plain Redis (the tests) hands Sentinel options to a plain client.
+    limiter._storage_options = {}
     limiter.init_app(app)
 
 
