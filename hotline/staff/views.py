@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -130,31 +132,50 @@ def queue_page():
     return render_template("staff/queue.html", view=view, present=present)
 
 
+# The last pages this app built, by (version, minute, viewer's languages): advocates who read
+# the same languages poll the same page, so after a change one of them builds it. (A failover
+# that lost version bumps could show an old page until the next change or minute.)
+PAGES_KEPT = 16
+
+
 @bp.get("/queue.json")
 @staff_required
 def queue_json():
     """The queue's first page per section, or 304 when nothing changed since the viewer's
     copy (If-None-Match): an unchanged poll reads one counter and no record (3 round trips
-    with the staff session's two), so its cost does not grow with the queue."""
+    with the staff session's two), so its cost does not grow with the queue. A changed page
+    is built once per process for everyone who reads the same languages."""
     r = get_redis()
-    version = records.version(r)
-    etag = present.queue_etag(version, g.staff)
+    version, now = records.version(r), time.time()
+    etag = present.queue_etag(version, g.staff, now)
     if request.if_none_match.contains(etag):
         response = Response(status=304)
         response.set_etag(etag)
         return response
+    page_key = (version, int(now // 60), tuple(g.staff.languages))
+    pages = current_app.extensions.setdefault("hotline.queue_pages", {})
+    body = pages.get(page_key)
+    if body is None:
+        body = _queue_page_json(r, version)
+        if len(pages) >= PAGES_KEPT:
+            pages.clear()
+        pages[page_key] = body
+    response = Response(body, mimetype="application/json")
+    response.set_etag(etag)
+    return response
+
+
+def _queue_page_json(r, version: int) -> str:
     view = queue.view_for(r, g.staff.languages)
     pattern = present.queue_url_pattern()
     row = lambda e: present.queue_row(e, g.staff, pattern)  # noqa: E731
-    response = jsonify(
-        version=version,
-        waiting=[row(e) for e in view.waiting],
-        tips=[row(e) for e in view.tips],
-        in_progress=[row(e) for e in view.in_progress],
-        totals=view.totals,
-    )
-    response.set_etag(etag)
-    return response
+    return json.dumps({
+        "version": version,
+        "waiting": [row(e) for e in view.waiting],
+        "tips": [row(e) for e in view.tips],
+        "in_progress": [row(e) for e in view.in_progress],
+        "totals": view.totals,
+    }, ensure_ascii=False)  # fmt: skip
 
 
 @bp.post("/on-call")
