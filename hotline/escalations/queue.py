@@ -189,7 +189,9 @@ def view_for(r: redis.Redis, languages: tuple[str, ...], size: int = PAGE) -> Qu
     """A page of each section, priority first; within a priority, the viewer's languages first,
     then waiting time. Two round trips whatever the number open: the top `size` of each
     (section, language) zset, then the list fields of the chosen records only (never their
-    answers or transcripts); only the shown records' number and flag are unsealed.
+    answers, safe time, number or transcript); only the shown records' danger phrases are
+    unsealed (a record keeps its number's last 2 digits unsealed: number_tail).
+    Returns the first `size` of each section; QueueView.totals counts each whole section.
     """
     tops = r.register_script(TOPS)(keys=[records.SECTION_LANGS],
                                    args=[records.SECTION_PREFIX, size])  # fmt: skip
