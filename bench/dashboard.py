@@ -61,40 +61,66 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {1000 * statistics.median(ordered):7.2f} ms  p99 {1000 * p99:7.2f} ms"
 
 
-def server_time(url: str, tmp: str) -> None:
-    """Time the view in-process (Flask test client: the server's own work, no network)."""
+def server_time(url: str, tmp: str, advocates: int) -> None:
+    """Time the view in-process (Flask test client: the server's own work, no network), and
+    weigh its CPU against an inbound message's, both measured in this one process."""
     from hotline.app import create_app
+    from hotline.devphone import DevPhone
     from hotline.escalations import queue, records
     from tests.escalation_helpers import add_staff, sign_in
 
     app = create_app(environ=env_for(url, tmp, 0))
     r = connect(url, timeout=30)
     add_staff(r, "ana", ("en", "es"))
-    client = app.test_client()
-    assert sign_in(client, "ana").status_code == 302
+    add_staff(r, "ben", ("en", "es"))
+    client, other = app.test_client(), app.test_client()
+    assert sign_in(client, "ana").status_code == 302 and sign_in(other, "ben").status_code == 302
     first = client.get("/staff/queue.json")
     etag = first.headers["ETag"]
-    unchanged = []
-    for _ in range(300):
-        started = time.perf_counter()
-        response = client.get("/staff/queue.json", headers={"If-None-Match": etag})
-        unchanged.append(time.perf_counter() - started)
-        assert response.status_code == 304
-    changed, size = [], 0
-    for _ in range(100):
+
+    def timed(count: int, poll) -> tuple[list[float], float]:
+        walls, cpu = [], time.process_time()
+        for _ in range(count):
+            started = time.perf_counter()
+            poll()
+            walls.append(time.perf_counter() - started)
+        return walls, (time.process_time() - cpu) / count
+
+    def unchanged_poll():
+        assert client.get("/staff/queue.json", headers={"If-None-Match": etag}).status_code == 304
+
+    def changed_poll():  # the first advocate to poll after a change builds the page
         r.incr(records.VERSION)
-        started = time.perf_counter()
-        response = client.get("/staff/queue.json", headers={"If-None-Match": etag})
-        changed.append(time.perf_counter() - started)
-        size = len(response.data)
+        changed_poll.size = len(client.get("/staff/queue.json").data)
+
+    def shared_poll():  # the others read the page the first one built
+        other.get("/staff/queue.json")
+
+    unchanged, cpu_304 = timed(300, unchanged_poll)
+    changed, cpu_build = timed(100, changed_poll)
+    shared, cpu_shared = timed(100, shared_poll)
     old = []
     for _ in range(3):
         started = time.perf_counter()
         queue.open_escalations(r)  # what every poll did before: every record, unsealed
         old.append(time.perf_counter() - started)
-    print(f"unchanged poll (304)      {percentiles(unchanged)}  (300 polls)")
-    print(f"changed poll (a page)     {percentiles(changed)}  {size / 1024:.1f} KiB  (100 polls)")
+    phone = DevPhone(app)
+    for body in sms_load.SCRIPT:  # warm up
+        phone.text(body, "+19785550999")
+    _, cpu_sms = timed(1, lambda: [phone.text(b, "+19785550998") for b in sms_load.SCRIPT * 3])
+    cpu_sms /= 3 * len(sms_load.SCRIPT)
+    print(f"unchanged poll (304)      {percentiles(unchanged)}  CPU {1000 * cpu_304:.2f} ms")
+    print(f"changed poll, built       {percentiles(changed)}  CPU {1000 * cpu_build:.2f} ms  "
+          f"{changed_poll.size / 1024:.1f} KiB")  # fmt: skip
+    print(f"changed poll, shared      {percentiles(shared)}  CPU {1000 * cpu_shared:.2f} ms")
     print(f"old read (all open)       {percentiles(old)}  (3 reads)")
+    polls = advocates / 1.5
+    quiet, busy = polls * cpu_304, 2 * cpu_build / 1.5 + (polls - 2 / 1.5) * cpu_shared
+    print(f"/sms message CPU {1000 * cpu_sms:.2f} ms in-process (this run's script)")
+    print(f"{advocates} dashboards ({polls:.1f} polls/s): {1000 * quiet:.1f} ms CPU/s with the "
+          f"queue unchanged, {1000 * busy:.1f} ms/s with it changing every poll (2 processes each "
+          f"building the page once): the CPU of {quiet / cpu_sms:.1f} to {busy / cpu_sms:.1f} "
+          f"/sms messages a second")  # fmt: skip
 
 
 def env_for(url: str, tmp: str, port: int) -> dict[str, str]:
@@ -246,7 +272,7 @@ def main() -> None:
             print(f"{args.open} open escalations seeded in {time.monotonic() - started:.1f} s; "
                   f"/sms script {args.script}, concurrency {args.concurrency}, {args.workers} "
                   f"sync gunicorn workers, {args.seconds:.0f} s per run")  # fmt: skip
-            server_time(url, tmp)
+            server_time(url, tmp, args.advocates)
             throughput(url, tmp, args)
         finally:
             server.stop()
