@@ -142,8 +142,9 @@ PAGES_KEPT = 16
 @staff_required
 def queue_json():
     """The queue's first page per section, or 304 when nothing changed since the viewer's
-    copy (If-None-Match): an unchanged poll reads one counter and no record (3 round trips
-    with the staff session's two), so its cost does not grow with the queue. A changed page
+    copy (If-None-Match): an unchanged poll reads one counter and no record (2 round trips
+    with the staff session's, which brings its account), so its cost does not grow with the
+    queue. A changed page
     is built once per process for everyone who reads the same languages."""
     r = get_redis()
     version, now = records.version(r), time.time()
