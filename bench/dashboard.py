@@ -75,8 +75,7 @@ def server_time(url: str, tmp: str, advocates: int) -> None:
     add_staff(r, "ben", ("en", "es"))
     client, other = app.test_client(), app.test_client()
     assert sign_in(client, "ana").status_code == 302 and sign_in(other, "ben").status_code == 302
-    first = client.get("/staff/queue.json")
-    etag = first.headers["ETag"]
+    tag = {"etag": client.get("/staff/queue.json").headers["ETag"]}
 
     def timed(count: int, poll) -> tuple[list[float], float]:
         walls, cpu = [], time.process_time()
@@ -87,7 +86,9 @@ def server_time(url: str, tmp: str, advocates: int) -> None:
         return walls, (time.process_time() - cpu) / count
 
     def unchanged_poll():
-        assert client.get("/staff/queue.json", headers={"If-None-Match": etag}).status_code == 304
+        response = client.get("/staff/queue.json", headers={"If-None-Match": tag["etag"]})
+        if response.status_code != 304:  # the clock minute turned (it is in the tag)
+            tag["etag"] = response.headers["ETag"]
 
     def changed_poll():  # the first advocate to poll after a change builds the page
         r.incr(records.VERSION)
@@ -96,9 +97,11 @@ def server_time(url: str, tmp: str, advocates: int) -> None:
     def shared_poll():  # the others read the page the first one built
         other.get("/staff/queue.json")
 
-    unchanged, cpu_304 = timed(300, unchanged_poll)
+    timed(50, unchanged_poll)  # warm up
     changed, cpu_build = timed(100, changed_poll)
     shared, cpu_shared = timed(100, shared_poll)
+    tag["etag"] = client.get("/staff/queue.json").headers["ETag"]
+    unchanged, cpu_304 = timed(300, unchanged_poll)
     old = []
     for _ in range(3):
         started = time.perf_counter()
