@@ -10,6 +10,7 @@ from flask import Flask
 
 from hotline import store
 from hotline.config import load_settings
+from hotline.escalations import outcomes
 from hotline.flows import load_checked, load_lexicon
 from hotline.logs import install_log_filter
 from hotline.safety import crypto, headers, keys
@@ -41,6 +42,7 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     hotline = load_checked(settings.flows_dir, {"program": settings.program_name})
     app.extensions["hotline.flows"] = hotline
     app.extensions["hotline.lexicon"] = load_lexicon(settings.flows_dir, hotline)
+    outcomes.load(settings.flows_dir)  # a broken outcomes.yaml stops the start, file:line
     store.init_app(
         app, store.resolve_redis_url(settings.redis_url, settings.data_dir), settings.redis_timeout
     )

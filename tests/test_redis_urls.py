@@ -10,7 +10,7 @@ import redis
 
 from hotline.store import RedisConfigError, connect, limiter_storage, parse_url
 from tests import conftest
-from tests.processes import ROOT, production_env
+from tests.processes import ROOT, free_port, production_env
 from tests.redis_servers import Server
 
 
@@ -68,7 +68,9 @@ def test_a_cluster_url_fails_at_start_with_a_clear_message(url, tmp_path, redis_
 def test_a_server_in_cluster_mode_is_refused_at_start(tmp_path):
     from hotline.app import create_app
 
-    server = Server(tmp_path, "cluster").start("--cluster-enabled", "yes")
+    # the cluster bus listens on port + 10000, so the port must leave room for it
+    port = free_port(below=65536 - 10000)
+    server = Server(tmp_path, "cluster", port=port).start("--cluster-enabled", "yes")
     try:
         url = f"redis://127.0.0.1:{server.port}/0"
         with pytest.raises(RedisConfigError, match="cluster mode on"):

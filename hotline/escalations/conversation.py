@@ -12,10 +12,10 @@ from datetime import datetime
 
 import redis
 
-from hotline import schedule, sessions
+from hotline import clock, schedule, sessions
 from hotline.config import Settings
 from hotline.engine import Engine, Escalate, Session
-from hotline.escalations import queue, records, wait
+from hotline.escalations import history, queue, records, reports, wait
 from hotline.escalations.records import Entry, Escalation
 from hotline.escalations.seal import seal
 from hotline.sessions import sms_session_key
@@ -33,6 +33,7 @@ if not status then return {'missing', -1} end
 if status ~= 'resolved' and redis.call('LLEN', KEYS[2]) < tonumber(ARGV[4]) then
   redis.call('RPUSH', KEYS[2], ARGV[2])
   redis.call('HSET', KEYS[1], 'last_inbound', ARGV[3])
+  redis.call('HINCRBY', KEYS[1], 'inbound', 1)
   redis.call('INCR', KEYS[3])
 end
 local rank = redis.call('ZRANK', KEYS[4], ARGV[1]) or -1
@@ -66,8 +67,11 @@ def _consent(answers: dict[str, str]) -> str:
 # two processes, cannot make two). KEYS: by-who, id counter, open, waiting, the texter's
 # escalations, version, waits. ARGV: by-who field, record key prefix, now, priority, score of a
 # new record, consent ("" = not given), sealed safe time, flag ("" = none), first transcript
-# line of a new record, "asked again" line of a joined one, then the new record's fields as
-# name, value pairs. A record's transcript is at its key + ":log" (records.log_key).
+# line of a new record, "asked again" line of a joined one, the report record's key prefix, the
+# local day (ISO) and its ordinal, the report ttl, the history index prefix, then the new
+# record's fields as name, value pairs. A record's transcript is at its key + ":log"
+# (records.log_key). KEYS also: the report index (rpt:escs), the history index of every
+# escalation by creation (history.ALL; per language and channel at prefix .. 'language:' ..).
 # Returns {id, 1 if created else 0, priority, language, rank in waiting (-1: not), alerts sent,
 # waits...}.
 _CREATE_OR_JOIN = """
@@ -89,6 +93,9 @@ if id then
     redis.call('HSET', rec, 'priority', ARGV[4])
     redis.call('ZADD', KEYS[3], 'XX', score, id)
     redis.call('ZADD', KEYS[4], 'XX', score, id)
+    if redis.call('EXISTS', ARGV[11] .. id) == 1 then
+      redis.call('HSET', ARGV[11] .. id, 'priority', ARGV[4])
+    end
   end
   if redis.call('LLEN', rec .. ':log') < %(cap)d then  -- an urgent flood joins again and again
     redis.call('RPUSH', rec .. ':log', ARGV[10])
@@ -97,7 +104,16 @@ if id then
 else
   id = tostring(redis.call('INCR', KEYS[2]))
   local rec = ARGV[2] .. id
-  redis.call('HSET', rec, 'id', id, unpack(ARGV, 11))
+  redis.call('HSET', rec, 'id', id, unpack(ARGV, 16))
+  local lang, channel = redis.call('HGET', rec, 'language'), redis.call('HGET', rec, 'channel')
+  local rpt = ARGV[11] .. id
+  redis.call('HSET', rpt, 'day', ARGV[12], 'channel', channel, 'language', lang,
+             'kind', redis.call('HGET', rec, 'kind'), 'priority', ARGV[4], 'outcome', '')
+  redis.call('EXPIRE', rpt, ARGV[14])
+  redis.call('ZADD', KEYS[8], ARGV[13], id)
+  redis.call('ZADD', KEYS[9], ARGV[3], id)
+  redis.call('ZADD', ARGV[15] .. 'language:' .. lang, ARGV[3], id)
+  redis.call('ZADD', ARGV[15] .. 'channel:' .. channel, ARGV[3], id)
   redis.call('ZADD', KEYS[3], ARGV[5], id)
   redis.call('ZADD', KEYS[4], ARGV[5], id)
   redis.call('HSET', KEYS[1], ARGV[1], id)
@@ -141,7 +157,7 @@ class Opened:
 
 def _new_record(desk: Desk, action: Escalate, channel: str, sender: str) -> Escalation:
     answers = {k: str(v) for k, v in action.answers.items()}
-    now = time.time()
+    now = clock.now()
     return Escalation(
         id="", channel=channel, language=action.language,
         priority=action.priority, reason=action.reason, kind=action.escalation,
@@ -167,7 +183,9 @@ def open_escalation(desk: Desk, action: Escalate, channel: str, sender: str) -> 
     fields = record.to_hash()
     fields.pop("id")
     keys = [records.BY_WHO, records.NEXT_ID, records.OPEN, records.WAITING,
-            records.who_key(record.who), records.VERSION, queue.WAITS]  # fmt: skip
+            records.who_key(record.who), records.VERSION, queue.WAITS, reports.ESCS,
+            history.ALL]  # fmt: skip
+    day = reports.local_day(record.created, desk.settings.timezone)
     who_field = records.who_fields(record.who)[record.kind == "tip"]
     args = [
         who_field, records.record_key(""), record.created, record.priority,
@@ -175,7 +193,8 @@ def open_escalation(desk: Desk, action: Escalate, channel: str, sender: str) -> 
         seal(answers.get("safe_time", "")), _sealed_flag(answers),
         Entry(at=record.created, by="system", text=record.reason).to_json(),
         Entry(at=record.created, by="system", text=f"asked again: {action.reason}").to_json(),
-        *[item for pair in fields.items() for item in pair],
+        reports.ESC_PREFIX, day.isoformat(), day.toordinal(), reports.ReportConfig.from_env().ttl,
+        history.INDEX_PREFIX, *[item for pair in fields.items() for item in pair],
     ]  # fmt: skip
     durable = write_durably(desk.r, CREATE_OR_JOIN, keys, args, desk.settings.replica_wait_ms)
     out = durable.result

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import redis
 
-from hotline.escalations import records
+from hotline import clock
+from hotline.escalations import history, records, reports
 from hotline.escalations.records import (
     BY_WHO,
     CLOSED,
@@ -17,7 +17,7 @@ from hotline.escalations.records import (
     Escalation,
     record_key,
 )
-from hotline.escalations.seal import unseal
+from hotline.escalations.seal import seal, unseal
 from hotline.store import key
 
 WAITS = key("esc", "waits")  # recent seconds-to-claim, newest first (for wait estimates)
@@ -64,8 +64,9 @@ return 'ok'
 """
 )
 
-# KEYS: record, open, waiting, closed, by-who, version.
-# ARGV: id, staff, is_admin, now, outcome, by-who field.
+# KEYS: record, open, waiting, closed, by-who, version, report record (reports.esc_key).
+# ARGV: id, staff, is_admin, now, outcome, by-who field, sealed note ("" = none), history
+# index prefix (the outcome's index is prefix .. 'outcome:' .. outcome, scored by creation).
 RESOLVE = (
     records.SECTIONS_LUA
     + """
@@ -75,12 +76,16 @@ if status == 'resolved' then return 'resolved' end
 local owner = redis.call('HGET', KEYS[1], 'assignee')
 if owner ~= ARGV[2] and ARGV[3] ~= '1' then return 'taken' end
 unlist(KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[1], 'status', 'resolved', 'resolved', ARGV[4], 'outcome', ARGV[5])
+redis.call('HSET', KEYS[1], 'status', 'resolved', 'resolved', ARGV[4], 'outcome', ARGV[5],
+           'outcome_note', ARGV[7])
 if owner == '' then redis.call('HSET', KEYS[1], 'assignee', ARGV[2]) end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
 if redis.call('HGET', KEYS[5], ARGV[6]) == ARGV[1] then redis.call('HDEL', KEYS[5], ARGV[6]) end
+if redis.call('EXISTS', KEYS[7]) == 1 then redis.call('HSET', KEYS[7], 'outcome', ARGV[5]) end
+local created = redis.call('HGET', KEYS[1], 'created')
+redis.call('ZADD', ARGV[8] .. 'outcome:' .. ARGV[5], created, ARGV[1])
 redis.call('INCR', KEYS[6])
 return 'ok'
 """
@@ -105,7 +110,7 @@ def _run(r: redis.Redis, script: str, keys: list[str], args: list[object]) -> st
 def claim(r: redis.Redis, escalation_id: str, staff: str, now: float | None = None) -> None:
     """Take an escalation; QueueError('taken') if someone else has it. Atomic."""
     keys = [record_key(escalation_id), WAITING, VERSION, WAITS]
-    _run(r, CLAIM, keys, [escalation_id, staff, now or time.time()])
+    _run(r, CLAIM, keys, [escalation_id, staff, now or clock.now()])
 
 
 def release(r: redis.Redis, escalation_id: str, staff: str, admin: bool = False) -> None:
@@ -115,17 +120,26 @@ def release(r: redis.Redis, escalation_id: str, staff: str, admin: bool = False)
 
 
 def resolve(
-    r: redis.Redis, escalation_id: str, staff: str, outcome: str, admin: bool = False
+    r: redis.Redis,
+    escalation_id: str,
+    staff: str,
+    outcome: str,
+    admin: bool = False,
+    note: str = "",
 ) -> Escalation:
-    """Close an escalation with an outcome; the record and transcript are kept."""
-    if outcome not in records.OUTCOMES:
+    """Close an escalation with an outcome code (checked by the caller against
+    flows/outcomes.yaml) and an optional note, sealed at rest; the record and transcript are
+    kept. QueueError("bad-outcome") for an empty code, or "taken"/"missing"/"resolved"."""
+    if not outcome:
         raise QueueError("bad-outcome")
     record = records.load(r, escalation_id)
     if record is None:
         raise QueueError("missing")
     who_field = f"{record.who}:{'tip' if record.kind == 'tip' else 'person'}"
-    keys = [record_key(escalation_id), OPEN, WAITING, CLOSED, BY_WHO, VERSION]
-    args = [escalation_id, staff, "1" if admin else "0", time.time(), outcome, who_field]
+    keys = [record_key(escalation_id), OPEN, WAITING, CLOSED, BY_WHO, VERSION,
+            reports.esc_key(escalation_id)]  # fmt: skip
+    args = [escalation_id, staff, "1" if admin else "0", clock.now(), outcome, who_field,
+            seal(note) if note else "", history.INDEX_PREFIX]  # fmt: skip
     _run(r, RESOLVE, keys, args)
     return records.load(r, escalation_id) or record
 
@@ -161,7 +175,8 @@ class QueueView:
 PAGE = 30  # escalations per section a dashboard shows (and reads, and unseals)
 LIST_FIELDS = ("id", "channel", "language", "priority", "reason", "kind", "who", "consent",
                "status", "created", "claimed", "assignee", "alerts", "flag", "number_tail",
-               "last_inbound")  # fmt: skip
+               "last_inbound", "inbound", "handoff_from", "handoff_to", "handoff_at",
+               "handoff_note")  # fmt: skip
 SECTION_OF_VIEW = {"waiting": "waiting", "tips": "tips", "in_progress": "progress"}
 
 # The top of every section zset of every language, with the sizes. ARGV: how many per zset.
@@ -185,14 +200,18 @@ return out
 """
 
 
-def view_for(r: redis.Redis, languages: tuple[str, ...], size: int = PAGE) -> QueueView:
+def view_for(
+    r: redis.Redis, languages: tuple[str, ...], size: int = PAGE, viewer: str = ""
+) -> QueueView:
     """A page of each section, priority first; within a priority, the viewer's languages first,
     then waiting time. Two round trips whatever the number open: the top `size` of each
     (section, language) zset, then the list fields of the chosen records only (never their
-    answers, safe time, number or transcript); only the shown records' danger phrases are
-    unsealed (a record keeps its number's last 2 digits unsealed: number_tail).
+    answers, safe time, number or transcript); only the shown records' danger phrases and
+    hand-off note are unsealed (a record keeps its number's last 2 digits unsealed:
+    number_tail). With `viewer` (a staff name), what that person has seen, for unread badges.
     Returns the first `size` of each section; QueueView.totals counts each whole section.
     """
+    names = LIST_FIELDS + ((f"{records.SEEN_PREFIX}{viewer}",) if viewer else ())
     tops = r.register_script(TOPS)(keys=[records.SECTION_LANGS],
                                    args=[records.SECTION_PREFIX, size])  # fmt: skip
     candidates: dict[str, list[tuple[tuple, str]]] = {s: [] for s in records.SECTIONS}
@@ -208,10 +227,10 @@ def view_for(r: redis.Redis, languages: tuple[str, ...], size: int = PAGE) -> Qu
     pipe = r.pipeline(transaction=False)
     for ids in chosen.values():
         for escalation_id in ids:
-            pipe.hmget(record_key(escalation_id), LIST_FIELDS)
+            pipe.hmget(record_key(escalation_id), names)
     rows = iter(pipe.execute())
     found = {
-        s: [e for e in (_listed(r, next(rows)) for _ in ids) if e is not None]
+        s: [e for e in (_listed(r, names, next(rows)) for _ in ids) if e is not None]
         for s, ids in chosen.items()
     }
     return QueueView(
@@ -220,11 +239,11 @@ def view_for(r: redis.Redis, languages: tuple[str, ...], size: int = PAGE) -> Qu
     )  # fmt: skip
 
 
-def _listed(r: redis.Redis, values: list[str | None]) -> Escalation | None:
+def _listed(r: redis.Redis, names: tuple[str, ...], values: list[str | None]) -> Escalation | None:
     """An Escalation holding only the list fields (no answers, safe time or transcript):
     the sealed number is left out (its unsealed last 2 digits are there), except on a record
     from before number_tail, whose number is then read and unsealed."""
-    data = {k: v for k, v in zip(LIST_FIELDS, values, strict=True) if v is not None}
+    data = {k: v for k, v in zip(names, values, strict=True) if v is not None}
     if not data.get("id"):
         return None
     if "number_tail" not in data:  # rebuild_sections fills it in at the upgrade's first start

@@ -21,7 +21,9 @@ from __future__ import annotations
 import functools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import redis
 
@@ -29,15 +31,15 @@ from hotline.escalations.seal import seal, unseal
 from hotline.store import key
 
 KINDS = ("help", "tip", "callback", "urgent")
-OUTCOMES = {
-    "connected": "Connected to services",
-    "erased": "Ended and erased at the person's request",
-    "referred": "Referred",
-    "no_response": "No response",
-    "duplicate": "Duplicate",
-    "other": "Other",
-}
-SEALED = ("number", "safe_time", "flag")  # string fields encrypted at rest (details too)
+# Outcome codes are data: flows/outcomes.yaml (escalations/outcomes.py).
+SEALED = (
+    "number",
+    "safe_time",
+    "flag",
+    "outcome_note",
+    "handoff_note",
+)  # string fields encrypted at rest (details too)
+SEEN_PREFIX = "seen:"  # record fields seen:<staff> = texter messages that person has seen
 MAX_TRANSCRIPT = 1000  # lines: texters' words and notes stop being added there (staff's never)
 PRIORITY_SPAN = 10**11  # larger than any epoch second, so priority dominates the score
 
@@ -124,16 +126,27 @@ class Escalation:
     claimed: float = 0.0
     resolved: float = 0.0
     assignee: str = ""
-    outcome: str = ""
+    outcome: str = ""  # a code of flows/outcomes.yaml
+    outcome_note: str = ""  # staff's optional words at resolve (sealed at rest)
     last_inbound: float = 0.0  # when the texter last wrote
     alerts: int = 0
     flag: str = ""  # why triage flagged it: the lexicon phrases matched (sealed at rest)
     erased: float = 0.0  # when the texter sent DELETE (content gone; nothing may be sent)
+    inbound: int = 0  # texter messages received in the conversation (for unread badges)
+    handoff_from: str = ""  # who handed it on last (escalations/handoffs.py)
+    handoff_to: str = ""  # to whom ("" = back to the queue)
+    handoff_at: float = 0.0
+    handoff_note: str = field(default="", repr=False)  # what the colleague reads first (sealed)
     number: str = field(default="", repr=False)
     # The number's last 2 digits, all staff ever see without a reveal, kept unsealed so the
     # queue list unseals nothing for it ("" on records older than this field).
     number_tail: str = ""
     details: dict[str, str] = field(default_factory=dict, repr=False)  # tip answers, ZIP...
+    seen: dict[str, int] = field(default_factory=dict, repr=False)  # staff -> inbound seen
+
+    def unread(self, staff: str) -> int:
+        """Texter messages since `staff` last opened this conversation (0 when none)."""
+        return max(0, self.inbound - self.seen.get(staff, 0))
 
     @property
     def waiting_seconds(self) -> float:
@@ -149,15 +162,22 @@ class Escalation:
         data["number_tail"] = self.number_tail or tail(self.number)
         data["safe_time"] = seal(self.safe_time)
         data["flag"] = seal(self.flag) if self.flag else ""
+        data["outcome_note"] = seal(self.outcome_note) if self.outcome_note else ""
         data["details"] = seal(json.dumps(self.details))
+        data["handoff_note"] = seal(self.handoff_note) if self.handoff_note else ""
+        del data["seen"]  # written by handoffs.mark_seen as seen:<staff> fields
         return {k: str(v) for k, v in data.items()}
 
     @classmethod
     def from_hash(cls, data: dict[str, str]) -> Escalation:
         types = _field_types(cls)
         values: dict[str, object] = {}
+        seen: dict[str, int] = {}
         for name, raw in data.items():
-            if name not in types:
+            if name.startswith(SEEN_PREFIX):
+                seen[name[len(SEEN_PREFIX) :]] = int(raw or 0)
+                continue
+            if name not in types or name == "seen":
                 continue
             kind = types[name]
             if name in SEALED:
@@ -170,7 +190,7 @@ class Escalation:
                 values[name] = float(raw or 0)
             else:
                 values[name] = raw
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values, seen=seen)  # type: ignore[arg-type]
 
 
 @functools.cache
@@ -270,12 +290,17 @@ def append(r: redis.Redis | redis.client.Pipeline, escalation_id: str, entry: En
     r.incr(VERSION)
 
 
-def append_get_index(r: redis.Redis, escalation_id: str, entry: Entry) -> int:
-    """Add a line and return its index (staff replies are sent by index)."""
+def append_get_index(
+    r: redis.Redis, escalation_id: str, entry: Entry, also: Callable[[Any], None] | None = None
+) -> int:
+    """Add a line and return its index (staff replies are sent by index); `also` queues more
+    commands on the same transaction (a report figure)."""
     pipe = r.pipeline(transaction=True)
     pipe.rpush(log_key(escalation_id), entry.to_json())
     pipe.incr(VERSION)
-    length, _ = pipe.execute()
+    if also is not None:
+        also(pipe)
+    length, *_ = pipe.execute()
     return int(length) - 1
 
 

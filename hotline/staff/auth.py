@@ -86,9 +86,9 @@ class RedisSessionInterface(SessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = RedisSessionInterface()
-    # flask-limiter merges every app's RATELIMIT_STORAGE_OPTIONS into the one Limiter's options
-    # (it has no public reset): start from this app's own, or a process that builds apps for a
-    # Sentinel and then a plain Redis (the tests) hands Sentinel options to a plain client.
+    # One Limiter serves every app built in the process, and init_app merges each app's storage
+    # options into the last ones: a Sentinel app's options would break a later plain-Redis
+    # app's storage (and swallow_errors would then silently stop all throttling).
     limiter._storage_options = {}
     limiter.init_app(app)
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     jsonify,
@@ -20,7 +18,7 @@ from flask import (
 )
 
 from hotline import current
-from hotline.escalations import accounts, actions, audit, queue, records
+from hotline.escalations import accounts, actions, audit, handoffs, outcomes, queue, records
 from hotline.escalations.actions import NotYours, ReplyRefused
 from hotline.escalations.queue import QueueError
 from hotline.escalations.records import Escalation
@@ -128,14 +126,8 @@ def logout():
 @bp.get("/")
 @staff_required
 def queue_page():
-    view = queue.view_for(get_redis(), g.staff.languages)
+    view = queue.view_for(get_redis(), g.staff.languages, viewer=g.staff.name)
     return render_template("staff/queue.html", view=view, present=present)
-
-
-# The last pages this app built, by (version, minute, viewer's languages): advocates who read
-# the same languages poll the same page, so after a change one of them builds it. (A failover
-# that lost version bumps could show an old page until the next change or minute.)
-PAGES_KEPT = 16
 
 
 @bp.get("/queue.json")
@@ -144,8 +136,8 @@ def queue_json():
     """The queue's first page per section, or 304 when nothing changed since the viewer's
     copy (If-None-Match): an unchanged poll reads one counter and no record (2 round trips
     with the staff session's, which brings its account), so its cost does not grow with the
-    queue. A changed page
-    is built once per process for everyone who reads the same languages."""
+    queue. (A failover that lost version bumps could leave a viewer's page as it was until the
+    next change or clock minute.)"""
     r = get_redis()
     version, now = records.version(r), time.time()
     etag = present.queue_etag(version, g.staff, now)
@@ -153,30 +145,18 @@ def queue_json():
         response = Response(status=304)
         response.set_etag(etag)
         return response
-    page_key = (version, int(now // 60), tuple(g.staff.languages))
-    pages = current_app.extensions.setdefault("hotline.queue_pages", {})
-    body = pages.get(page_key)
-    if body is None:
-        body = _queue_page_json(r, version)
-        if len(pages) >= PAGES_KEPT:
-            pages.clear()
-        pages[page_key] = body
-    response = Response(body, mimetype="application/json")
-    response.set_etag(etag)
-    return response
-
-
-def _queue_page_json(r, version: int) -> str:
-    view = queue.view_for(r, g.staff.languages)
+    view = queue.view_for(r, g.staff.languages, viewer=g.staff.name)
     pattern = present.queue_url_pattern()
     row = lambda e: present.queue_row(e, g.staff, pattern)  # noqa: E731
-    return json.dumps({
-        "version": version,
-        "waiting": [row(e) for e in view.waiting],
-        "tips": [row(e) for e in view.tips],
-        "in_progress": [row(e) for e in view.in_progress],
-        "totals": view.totals,
-    }, ensure_ascii=False)  # fmt: skip
+    response = jsonify(
+        version=version,
+        waiting=[row(e) for e in view.waiting],
+        tips=[row(e) for e in view.tips],
+        in_progress=[row(e) for e in view.in_progress],
+        totals=view.totals,
+    )
+    response.set_etag(etag)
+    return response
 
 
 @bp.post("/on-call")
@@ -205,10 +185,15 @@ def conversation(escalation_id: str):
 
 
 def _conversation_page(record: Escalation, revealed: str | None = None) -> str:
+    from hotline.staff import workspace
+
     desk = staff_desk()
+    handoffs.mark_seen(desk.r, record, g.staff.name)
     return render_template(
         "staff/conversation.html", e=record, entries=records.transcript(desk.r, record.id),
-        gate=desk.gate(record), outcomes=records.OUTCOMES, present=present, revealed=revealed,
+        gate=desk.gate(record), outcomes=outcomes.load(desk.settings.flows_dir).choices(),
+        present=present, revealed=revealed, note_max=outcomes.MAX_NOTE,
+        **workspace.extras(record, g.staff),
     )  # fmt: skip
 
 
@@ -217,6 +202,7 @@ def _conversation_page(record: Escalation, revealed: str | None = None) -> str:
 def conversation_json(escalation_id: str):
     record = _record(escalation_id)
     desk = staff_desk()
+    handoffs.mark_seen(desk.r, record, g.staff.name)
     gate = desk.gate(record)
     entries = records.transcript(desk.r, record.id)
     return jsonify(
@@ -263,9 +249,13 @@ def reply(escalation_id: str):
 @staff_required
 def resolve(escalation_id: str):
     record, outcome = _record(escalation_id), request.form.get("outcome", "")
-    response = _act(escalation_id, lambda: actions.resolve(staff_desk(), g.staff, record, outcome))
-    if not isinstance(response, tuple) and outcome in records.OUTCOMES:
-        flash(f"Resolved: {records.OUTCOMES[outcome]}.")
+    note = request.form.get("note", "")
+    response = _act(
+        escalation_id, lambda: actions.resolve(staff_desk(), g.staff, record, outcome, note)
+    )
+    known = outcomes.load(current.settings().flows_dir)
+    if not isinstance(response, tuple) and known.choosable(outcome):
+        flash(f"Resolved: {known.label(outcome)}.")
         return redirect(url_for("staff.queue_page"))
     return response
 
