@@ -120,3 +120,15 @@ def test_open_escalations_from_before_the_index_are_listed_at_start(make_app, re
     view = queue.view_for(redis_client, ("en",))
     assert [e.id for e in view.waiting] == ["1", "3"] and [e.id for e in view.in_progress] == ["2"]
     assert [e.number_tail for e in view.waiting] == ["01", "03"]  # filled in, unsealed once
+
+
+def test_reading_a_conversation_clears_its_unread_badge_on_the_next_poll(ana, app):
+    texter = Texter(app.test_client())
+    ask_for_person(texter)
+    texter.send("are you there?")
+    first = ana.get("/staff/queue.json")
+    [row] = first.get_json()["waiting"]
+    assert row["unread"] >= 1
+    assert ana.get("/staff/e/1").status_code == 200  # ana reads it
+    again = ana.get("/staff/queue.json", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.get_json()["waiting"][0]["unread"] == 0
