@@ -172,7 +172,7 @@ class QueueView:
     totals: dict[str, int] = field(default_factory=dict)
 
 
-PAGE = 30  # escalations per section a dashboard shows (and reads, and unseals)
+PAGE = 20  # escalations per section a dashboard shows (and reads, and unseals): a phone's worth
 LIST_FIELDS = ("id", "channel", "language", "priority", "reason", "kind", "who", "consent",
                "status", "created", "claimed", "assignee", "alerts", "flag", "number_tail",
                "last_inbound", "inbound", "handoff_from", "handoff_to", "handoff_at",
