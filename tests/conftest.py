@@ -144,7 +144,7 @@ def quick_argon2() -> Iterator[None]:
 # Tests that never touch the shared Redis, bring their own redis-server, or drive real
 # processes and a browser (whose behaviour does not depend on which Redis answers) run once,
 # in the embedded pass: CI's REDIS_URL pass repeats only what talks to the standalone server.
-OWN_SERVER_FIXTURES = {"own_redis", "replicated"}
+OWN_SERVER_FIXTURES = {"own_redis", "replicated", "pair"}
 ONCE_MARKERS = {"faults", "slow", "browser"}
 
 

@@ -100,9 +100,9 @@ def hand_off(r: redis.Redis, escalation_id: str, giver: Staff, receiver: str, no
     audit.record(r, giver.name, "hand off", escalation_id, receiver or "the queue")
 
 
-# KEYS: record, version. ARGV: field, count. Only while the record exists (never re-creates
-# one that retention or purge removed). The version moves, so queue pages (ETag from it) show
-# the badge gone.
+# KEYS: record, version. ARGV: field, count. Only while the record exists (never re-creates one
+# that retention or purge removed). Bumps the version: the reader's queue poll must not answer
+# 304 with the unread badge they just cleared.
 SEEN = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
