@@ -150,6 +150,12 @@ def words(text: str | None, contractions: Mapping[str, str] | None = None) -> li
     return out
 
 
+def unspaced(word: str) -> bool:
+    """Is this one of words()'s items a piece of a script written without spaces (a Khmer
+    cluster), rather than a whole word?"""
+    return bool(_KHMER.match(word))
+
+
 def word_weight(word: str) -> float:
     """How much of a word one of words()'s items is: a Khmer cluster half (a Khmer word has
     one to three), anything else a whole one."""
