@@ -7,6 +7,9 @@ argon2 sign-ins run in gevent's thread pool, one at a time per worker (accounts.
 wrong passwords are throttled per address and name (staff/auth.py), so a sign-in flood cannot
 take the CPU the webhooks need. A buffering reverse proxy in front (nginx, Caddy, a platform's
 router) is still recommended: README.
+
+Health (hotline/health.py): point the load balancer at GET /readyz (503 until a worker process
+has loaded the app and reaches Redis), a supervisor at /livez, monitoring at /healthz.
 """
 
 import os

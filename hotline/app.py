@@ -10,6 +10,7 @@ from flask import Flask
 
 from hotline import store
 from hotline.config import load_settings
+from hotline.escalations import outcomes
 from hotline.flows import load_checked, load_lexicon
 from hotline.logs import install_log_filter
 from hotline.safety import crypto, headers, keys
@@ -40,12 +41,15 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     crypto.configure(settings.secret_keys, settings.hash_key)
     hotline = load_checked(settings.flows_dir, {"program": settings.program_name})
     app.extensions["hotline.flows"] = hotline
+    _check_languages_off(settings, hotline)
     app.extensions["hotline.lexicon"] = load_lexicon(settings.flows_dir, hotline)
+    outcomes.load(settings.flows_dir)  # a broken outcomes.yaml stops the start, file:line
     store.init_app(
         app, store.resolve_redis_url(settings.redis_url, settings.data_dir), settings.redis_timeout
     )
     _check_hash_key(app, settings)
     _load_directory(app, settings)
+    _list_sections(app)
     _register_blueprints(app)
     headers.init_app(app)
     if not settings.development:  # so no texter's first message waits for the model
@@ -55,6 +59,17 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     if settings.development and settings.twilio_auth_token == "development-token":
         log.warning("development mode: Twilio signatures use the development token")
     return app
+
+
+def _check_languages_off(settings, hotline) -> None:
+    """HOTLINE_LANGUAGES_OFF naming a language the flows do not declare, or the default
+    language (which cannot be switched off), is said at start rather than ignored unseen."""
+    off = set(settings.languages_off)
+    if unknown := sorted(off - set(hotline.languages)):
+        log.warning("HOTLINE_LANGUAGES_OFF: %s not declared in flows/; ignored", ", ".join(unknown))
+    if hotline.default_language in off:
+        log.warning("HOTLINE_LANGUAGES_OFF: the default language %r stays on",
+                    hotline.default_language)  # fmt: skip
 
 
 def _check_hash_key(app: Flask, settings) -> None:
@@ -82,6 +97,16 @@ def _load_directory(app: Flask, settings) -> None:
         log.warning("Redis unavailable at start: the resource index will be built later")
 
 
+def _list_sections(app: Flask) -> None:
+    """Open escalations from before the dashboard's section index get listed (once)."""
+    from hotline.escalations.queue import ensure_sections
+
+    try:
+        ensure_sections(app.extensions["hotline.redis"])
+    except redis.RedisError:
+        log.warning("Redis unavailable at start: the queue's sections will be checked later")
+
+
 def _register_blueprints(app: Flask) -> None:
     from hotline.channels.interpreter import bp as interpreter_bp
     from hotline.channels.sms import bp as sms_bp
@@ -96,6 +121,6 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     from hotline.staff import auth
 
-    app.config["RATELIMIT_STORAGE_URI"] = auth.limiter_storage_uri(app.config["REDIS_URL"])
-    app.config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_timeout": 2, "socket_connect_timeout": 2}
+    uri, options = store.limiter_storage(app.config["REDIS_URL"])
+    app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_STORAGE_OPTIONS"] = uri, options
     auth.init_app(app)

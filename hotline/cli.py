@@ -36,9 +36,16 @@ def dev_environ() -> dict[str, str]:
 
 
 def redis_url_for(settings) -> str:
-    """REDIS_URL, or the embedded server under HOTLINE_DATA_DIR (started if needed)."""
-    from hotline.store import resolve_redis_url
+    """REDIS_URL, or the embedded server under HOTLINE_DATA_DIR (started if needed).
 
+    A cluster URL or a malformed Sentinel URL stops the command with the reason (exit 1).
+    """
+    from hotline.store import RedisConfigError, parse_url, resolve_redis_url
+
+    try:
+        parse_url(settings.redis_url)
+    except RedisConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     return resolve_redis_url(settings.redis_url, settings.data_dir)
 
 
@@ -110,11 +117,15 @@ def worker(burst: bool, processes: int) -> None:
     """
     from hotline import worker as hotline_worker
     from hotline.logs import install_log_filter
-    from hotline.store import connect
+    from hotline.store import RedisConfigError, connect, refuse_cluster
 
     install_log_filter()
     settings = load_settings()
     connection = connect(redis_url_for(settings), timeout=30.0, decode=False)
+    try:
+        refuse_cluster(connection)
+    except RedisConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     hotline_worker.run(connection, processes=processes, burst=burst)
 
 
@@ -170,6 +181,32 @@ def rotate_keys() -> None:
 
 
 # -- flows ------------------------------------------------------------------------------------
+@main.group()
+def fallback() -> None:
+    """The static fallback Twilio uses when the hotline does not answer."""
+
+
+@fallback.command("twiml")
+@click.argument("channel", type=click.Choice(["sms", "voice"]))
+@click.option("--language", default=None, help="One language of the flows (default: en and es).")
+def fallback_twiml(channel: str, language: str | None) -> None:
+    """Print the fallback TwiML (911 and the 24/7 hotline) exactly as /fallback/CHANNEL says it.
+
+    Host it apart from the hotline (a Twilio TwiML Bin, or any static host) and give its URL
+    as the number's "Primary handler fails" URL: it then answers even when every host of the
+    hotline is down (README, "Deploying"). Texts come from flows/ and HOTLINE_PROGRAM_NAME.
+    """
+    from hotline.flows import load_checked
+    from hotline.safety.fallback import sms_twiml, voice_twiml
+
+    settings = load_settings(dev_environ())
+    hotline = load_checked(settings.flows_dir, {"program": settings.program_name})
+    if language and language not in hotline.languages:
+        raise click.BadParameter(f"not a language of the flows: {language}", param_hint="language")
+    build = sms_twiml if channel == "sms" else voice_twiml
+    click.echo(build(hotline, settings.program_name, language))
+
+
 @main.group()
 def flows() -> None:
     """Flow definitions in flows/."""

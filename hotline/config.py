@@ -23,6 +23,7 @@ class Settings:
     public_url: str = ""
     redis_url: str = ""
     redis_timeout: float = 0.5
+    replica_wait_ms: int = 200  # an escalation's write waits this long for a replica's ack
     data_dir: Path = Path(".hotline")
     flows_dir: Path = Path("flows")
     resources_dir: Path = Path("data")
@@ -119,6 +120,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         public_url=get("HOTLINE_PUBLIC_URL", "").rstrip("/"),
         redis_url=get("REDIS_URL", ""),
         redis_timeout=float(get("HOTLINE_REDIS_TIMEOUT", "0.5")),
+        replica_wait_ms=int(get("HOTLINE_REPLICA_WAIT_MS", "200")),
         data_dir=data_dir,
         flows_dir=Path(get("HOTLINE_FLOWS_DIR", "flows")),
         resources_dir=Path(get("HOTLINE_RESOURCES_DIR", "data")),

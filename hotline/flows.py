@@ -159,14 +159,21 @@ def check(
     """Every problem in flows_dir, as file:line issues (empty when all is well).
 
     With `resources_dir`, the directory's results as the formatter writes them are held to
-    the same rules as flow texts (hotline/resources/lint.py).
+    the same rules as flow texts (hotline/resources/lint.py). Staff's canned replies
+    (replies.yaml, hotline/replies.py) are held to them too.
     """
+    from hotline.escalations import outcomes
+
+    issues = outcomes.check(Path(flows_dir))
     try:
         hotline = load_checked(flows_dir, context, resources_dir)
         load_lexicon(flows_dir, hotline)
+        from hotline.replies import load as load_replies  # it reads flows' documents
+
+        load_replies(Path(flows_dir), hotline, dict(context or {}))
     except FlowLoadError as exc:
-        return exc.issues
-    return []
+        return exc.issues + issues
+    return issues
 
 
 def review_warnings(flows_dir: Path) -> list[FlowIssue]:

@@ -34,7 +34,7 @@ from rq.utils import utcparse
 from rq.worker_pool import WorkerPool
 
 from hotline.queues import HotlineQueue, all_queues
-from hotline.store import ride_out_outages
+from hotline.store import WORKER_SEEN_KEY, ride_out_outages
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ MAINTENANCE = 5  # seconds between maintenance runs (abandoned jobs, dead schedu
 HEARTBEAT_MARGIN = 5  # seconds an execution outlives its job's timeout before it is abandoned
 STALE_SCHEDULER = 5  # seconds without a scheduler heartbeat (RQ's scheduler beats every 1 s)
 DEFAULT_TIMEOUT = 15  # seconds, for a job enqueued without one
+SEEN_TTL = 300  # seconds the worker mark is kept (/healthz judges its age itself)
 LOCK_TTL = 61  # seconds: RQScheduler's lock, its interval (1 s) + 60
 
 
@@ -64,13 +65,21 @@ class HotlineWorker(SimpleWorker):
         return int(timeout) + HEARTBEAT_MARGIN
 
     def heartbeat(self, timeout: int | None = None, pipeline=None) -> None:
-        """RQ's heartbeat (three commands, sent three times a job) in one round trip."""
+        """RQ's heartbeat (three commands, sent three times a job) in one round trip, with
+        the mark /healthz reads (a worker was seen, store.WORKER_SEEN_KEY)."""
         if pipeline is not None:
             super().heartbeat(timeout, pipeline)
+            pipeline.set(WORKER_SEEN_KEY, time.time(), ex=SEEN_TTL)
             return
         with self.connection.pipeline(transaction=False) as pipe:
             super().heartbeat(timeout, pipe)
+            pipe.set(WORKER_SEEN_KEY, time.time(), ex=SEEN_TTL)
             pipe.execute()
+
+    def register_birth(self) -> None:
+        """RQ's registration, and the mark that a worker is alive (before its first job)."""
+        super().register_birth()
+        self.connection.set(WORKER_SEEN_KEY, time.time(), ex=SEEN_TTL)
 
     def run_maintenance_tasks(self) -> None:
         """RQ's maintenance (abandoned jobs, a scheduler to restart), after freeing dead locks."""

@@ -164,12 +164,15 @@ class Caller:
         rest = self.waiting.rest
         return self._turn(lambda: self.run(rest))
 
-    def advocate_answers(self, accept: bool = True) -> str:
-        """An on-call phone picks up: what the advocate hears, and their key (1 = accept)."""
+    def advocate_answers(self, accept: bool = True, phone: str = "") -> str:
+        """An on-call phone picks up: what the advocate hears, and their key (1 = accept).
+        phone: the number that answered (Twilio's To on the advocate's leg)."""
         dial = self._dial()
         number = dial.find("Number")
         assert number is not None and number.get("url"), "no screening on this Dial"
         leg = {"CallSid": "CA" + "7" * 32, "ParentCallSid": self.sid, "Direction": "outbound-dial"}
+        if phone:
+            leg["To"] = phone
         response = self.post(number.get("url") or "", {**self.form(), **leg})
         assert response.status_code == 200
         root = ET.fromstring(response.get_data(as_text=True))

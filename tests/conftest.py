@@ -144,7 +144,7 @@ def quick_argon2() -> Iterator[None]:
 # Tests that bring their own redis-server (or drive real processes and a browser, whose
 # behaviour does not depend on which Redis answers) run once, in the embedded pass: CI's
 # REDIS_URL pass repeats only what talks to the standalone server.
-OWN_SERVER_FIXTURES = {"own_redis", "redis_pair", "sentinel_set"}
+OWN_SERVER_FIXTURES = {"own_redis", "replicated"}
 ONCE_MARKERS = {"faults", "slow", "browser"}
 
 
@@ -157,3 +157,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         markers = {m.name for m in item.iter_markers()}
         if markers & ONCE_MARKERS or OWN_SERVER_FIXTURES & set(item.fixturenames):
             item.add_marker(once)
+
+
+@pytest.fixture(scope="session")
+def replicated(tmp_path_factory: pytest.TempPathFactory):
+    """A real master, one replica and three Sentinels (tests/redis_servers.py), shared by the
+    tests that only read and write through it (a failover test starts its own)."""
+    from tests.redis_servers import ReplicatedRedis
+
+    servers = ReplicatedRedis(tmp_path_factory.mktemp("replicated")).start()
+    yield servers
+    servers.stop()

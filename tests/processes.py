@@ -27,10 +27,14 @@ ACCOUNT_SID = "AC" + "1" * 32
 HOTLINE_NUMBER = "+16175550100"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(below: int = 65536) -> int:
+    """A free TCP port on 127.0.0.1 under `below` (a cluster node also needs port + 10000)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port < below:
+            return port
 
 
 def wait_for(what: Callable[[], object], timeout: float, every: float = 0.1, why: str = ""):

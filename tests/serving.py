@@ -71,7 +71,7 @@ def start_web(redis_url: str, data_dir: Path, port: int, trusted_proxies: int = 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if get(port, "/healthz", timeout=2)[0] == 200:
+            if get(port, "/readyz", timeout=2)[0] == 200:
                 return proc, env
         except OSError:
             pass
@@ -79,7 +79,7 @@ def start_web(redis_url: str, data_dir: Path, port: int, trusted_proxies: int = 
             raise RuntimeError(f"the web process exited: {shlex.quote(command)}")
         time.sleep(0.2)
     stop(proc)
-    raise RuntimeError("the web process did not answer /healthz")
+    raise RuntimeError("the web process did not answer /readyz")
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -7,6 +7,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from hotline.cli import main as cli
 from tests.conftest import ROOT
 from tests.test_round_trips import round_trips
@@ -134,3 +136,66 @@ def test_a_detected_first_message_costs_at_most_two_round_trips(texter):
         with round_trips() as count:
             assert "Responda" in texter.reply(body)  # a greeting; py3langid
         assert count[0] <= 2, body
+
+
+FIRST_MESSAGES = {
+    "km": "ជួយខ្ញុំផង",
+    "pt": "Preciso de ajuda, por favor",
+    "ht": "Mwen bezwen èd",
+    "vi": "Tôi cần giúp đỡ",
+    "es": "hola",
+}
+
+
+def language_of_reply(app, text: str) -> set[str]:
+    """The languages whose flow texts (filled) open as this reply does."""
+    from hotline.engine.text import fill
+
+    with app.app_context():
+        from hotline import current
+
+        hotline, program = current.flows(), current.settings().program_name
+    found = set()
+    for flow in hotline.flows.values():
+        texts = [*flow.messages.values()]
+        for node in flow.nodes.values():
+            texts += [getattr(node, f) for f in ("text", "invalid") if getattr(node, f, None)]
+        for by_lang in texts:
+            for lang, value in by_lang.items():
+                opening = fill(value, {"program": program})[:24]
+                if text.startswith(opening):
+                    found.add(lang)
+    return found
+
+
+@pytest.mark.parametrize("lang", list(FIRST_MESSAGES))
+def test_a_first_message_is_answered_in_its_language_with_a_way_back(app, lang):
+    from tests.phone import Texter
+
+    replies = Texter(app.test_client()).send(FIRST_MESSAGES[lang])
+    assert lang in language_of_reply(app, replies[0]), replies
+    assert "en" not in language_of_reply(app, replies[0]), replies
+    assert replies[-1].endswith("English? Reply ENGLISH")
+
+
+def test_khmer_and_creole_switched_off(make_app):
+    from tests.phone import Texter
+
+    texter = Texter(make_app(HOTLINE_LANGUAGES_OFF="km,ht").test_client())
+    first = texter.reply("សួស្តី")  # hello
+    assert first.startswith("Community Info Line. Reply with a number") and "English?" not in first
+    menu = texter.reply("6")
+    assert "3 Português" in menu and "ខ្មែរ" not in menu and "Kreyòl" not in menu
+    assert "unsubscribed" in texter.reply("ឈប់")  # Khmer STOP still opts out, in English
+    other = Texter(texter.client, number="+19785550177")
+    urgent = other.reply("ជួយខ្ញុំផង")  # "help me!": danger in Khmer is still read
+    assert urgent.startswith("Thanks for writing. If you are in danger now, call or text 911")
+
+
+def test_switching_off_an_unknown_or_the_default_language_is_said_at_start(make_app, caplog):
+    app = make_app(HOTLINE_LANGUAGES_OFF="xx,en,km")
+    assert "not declared in flows/; ignored" in caplog.text and "'en' stays on" in caplog.text
+    with app.app_context():
+        from hotline import current
+
+        assert "en" in current.flows().languages and "km" not in current.flows().languages

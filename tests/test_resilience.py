@@ -41,8 +41,11 @@ def test_redis_stopped_mid_conversation_then_back(texter_on_own_redis, own_redis
     own_redis.stop()
     assert_fallback(texter.send("01852"))
     assert texter.client.get("/healthz").status_code == 503
+    assert texter.client.get("/readyz").status_code == 503
+    assert texter.client.get("/livez").status_code == 200
     own_redis.start()
-    assert texter.client.get("/healthz").status_code == 200
+    assert texter.client.get("/readyz").status_code == 200
+    assert texter.client.get("/healthz").get_json()["redis"] == "ok"
     # The session survived (append-only file): the conversation goes on where it was.
     assert "did not understand" not in texter.reply("purple")
     assert "ZIP code" in texter.reply("purple")

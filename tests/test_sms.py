@@ -210,9 +210,19 @@ def test_tip_is_recorded_for_staff(texter, redis_client):
     assert redis_client.zcard("hotline:esc:open") == 1
 
 
-def test_healthz_reports_redis(client):
+def test_healthz_names_a_missing_worker_and_is_ok_once_one_ran(app, client):
+    from tests.escalation_helpers import run_jobs
+
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.get_json()["redis"] == "ok"
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["redis"] == "ok" and body["worker"] == "not seen"
+    assert any("worker" in problem for problem in body["problems"])
+    assert client.get("/livez").status_code == 200 and client.get("/readyz").status_code == 200
+    run_jobs(app)  # a real worker, in burst mode: it registers and heartbeats
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"status": "ok", "redis": "ok", "worker": "ok"}
 
 
 def test_twiml_is_built_and_escaped(texter):

@@ -61,8 +61,12 @@ def test_first_words_say_911_then_relay_then_language_in_each_voice(caller):
         ("es-US", "Polly.Lupe"),
         ("pt-BR", "Polly.Camila"),
         ("vi-VN", "Google.vi-VN-Neural2-A"),
+        ("en-US", "Polly.Joanna"),  # Haitian Creole and Khmer have no voice: said in English
+        ("en-US", "Polly.Joanna"),
     ]
     assert "For English, press 1" in caller.heard[0].text
+    assert "For Haitian Creole, press 5" in caller.heard[4].text
+    assert "For Khmer, press 6" in caller.heard[5].text
     assert "Para español, oprima 2" in caller.heard[1].text
     assert "Para português, pressione 3" in caller.heard[2].text
     assert "Để nghe tiếng Việt, nhấn 4" in caller.heard[3].text

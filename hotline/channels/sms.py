@@ -20,7 +20,7 @@ from hotline.channels.twilio_auth import twilio_only
 from hotline.engine import Engine, Escalate, Event, Hotline, MenuNode, Session, Step
 from hotline.engine.segments import segment_count
 from hotline.engine.text import match_keyword
-from hotline.escalations import records
+from hotline.escalations import records, reports
 from hotline.escalations import texter as escalation
 from hotline.escalations.conversation import SESSION_VAR
 from hotline.escalations.records import Entry
@@ -127,7 +127,14 @@ def answer(inbound: Inbound) -> str:
         with contextlib.suppress(redis.RedisError):
             state.release(sid)  # so the texter's next message need not wait for the lease
         raise
-    earlier = state.commit(sid, body, reply.session, reply.optout, reply.words, reply.forget)
+    counts = reports.sms_counts(
+        snapshot.session, reply.session, urgent=reply.urgent, deleted=reply.forget,
+        blocked=snapshot.blocked, language=current.flows().default_language,
+        timezone=settings.timezone,
+    )  # fmt: skip
+    earlier = state.commit(
+        sid, body, reply.session, reply.optout, reply.words, reply.forget, counts
+    )
     return earlier or body
 
 
@@ -177,6 +184,8 @@ def _decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) -
     if (found := opt_out_language(hotline, text, lang)) is not None:
         escalation.leave(session, "texter sent STOP")
         return Reply([eng.message("opt_out", found)], session=None, optout="set")
+    if snapshot.blocked:
+        return _blocked(eng, session, text, arrived, lang)
     status = _open_status(session, snapshot)
     verdict = _triage(eng, session, text, arrived)
     if verdict is not None and verdict.urgent:
@@ -230,6 +239,22 @@ def _way_back(reply: Reply, detected: Detected | None) -> Reply:
         reply.texts[-1] = joined
     else:
         reply.texts.append(line)
+    return reply
+
+
+def _blocked(eng: Engine, session: Session | None, text: str, arrived: str, lang: str) -> Reply:
+    """A number an admin blocked (escalations/blocks.py): never silence, never queued.
+
+    Danger words get 911 and the 24/7 line (blocked_danger); anything else the neutral
+    static line (fallback). Nothing reaches a transcript; the session is left as it was.
+    """
+    verdict = _triage(eng, session, text, arrived)
+    urgent = verdict is not None and verdict.urgent
+    if urgent and verdict is not None and verdict.language and not verdict.scores.get(lang):
+        lang = verdict.language
+    reply = Reply([eng.message("blocked_danger" if urgent else "fallback", lang)],
+                  session=session, withheld="")  # fmt: skip
+    reply.urgent = urgent
     return reply
 
 

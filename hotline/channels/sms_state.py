@@ -23,7 +23,7 @@ import redis
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.engine import Session
-from hotline.escalations import queue, records
+from hotline.escalations import blocks, queue, records
 from hotline.escalations.records import Entry
 from hotline.safety.crypto import seal, unseal
 from hotline.sessions import decode, encode, sms_session_key
@@ -36,13 +36,15 @@ RATE_WINDOW = 60  # seconds: the per-sender message counter's fixed window
 LEASE_MS = 5000  # a turn holds its texter this long at most (a crashed process: then expires)
 WAIT_FOR_LEASE = 6.0  # seconds a message waits for the texter's earlier one before going on
 
-# KEYS: session, opt-out, reply-by-sid, rate counter, esc by-who, esc waiting, esc waits, lease.
+# KEYS: session, opt-out, reply-by-sid, rate counter, esc by-who, esc waiting, esc waits, lease,
+# block (escalations/blocks.py).
 # ARGV: by-who field for a person, for a tip; the escalation record key prefix; sid; lease ms;
 # mode ("claim": take the lease; "force": take it even from another message; "peek": don't).
 # Returns {verdict, ...}: {"replay", sealed reply} for a sid seen before; {"twin", ms left} while
 # the same sid is being answered elsewhere; {"busy", ms left} while another message of this
 # texter is; else {"ok", session, opt-out, rate ('' when missing), then per by-who field:
-# escalation id, status, rank in the waiting queue (-1: not waiting), then the recent waits}.
+# escalation id, status, rank in the waiting queue (-1: not waiting), then the recent waits};
+# after the rate: whether the number is blocked ('1' or '').
 # (Escalation records are addressed by prefix + id: fine on one Redis, not on a cluster.)
 READ = """
 local reply = redis.call('GET', KEYS[3])
@@ -55,7 +57,7 @@ if ARGV[6] ~= 'peek' then
   redis.call('SET', KEYS[8], ARGV[4], 'PX', ARGV[5])
 end
 local function get(k) return redis.call('GET', k) or '' end
-local out = {'ok', get(KEYS[1]), get(KEYS[2]), get(KEYS[4])}
+local out = {'ok', get(KEYS[1]), get(KEYS[2]), get(KEYS[4]), get(KEYS[9])}
 for i = 1, 2 do
   local id = redis.call('HGET', KEYS[5], ARGV[i]) or ''
   local status, rank = '', -1
@@ -73,7 +75,9 @@ return out
 # the texter's recent sids.
 # ARGV: sealed reply, reply ttl, session json ("" = delete), session ttl, opt-out op ("set",
 # "del" or ""), rate window, transcript entry json ("" = none), now, sid, forget earlier replies
-# ("1": DELETE), replies kept, reply key prefix, what a forgotten reply replays.
+# ("1": DELETE), replies kept, reply key prefix, what a forgotten reply replays, then the report
+# figures of this message: KEYS[10] the day's counters (reports.day_key), ARGV[14] their ttl,
+# ARGV[15...] field, amount pairs (none: nothing counted).
 # Returns the earlier (sealed) reply if this sid was answered meanwhile, else false.
 COMMIT = """
 local function release()
@@ -98,6 +102,7 @@ if ARGV[7] ~= '' then
   if status and status ~= 'resolved' and redis.call('LLEN', KEYS[6]) < MAX_TRANSCRIPT then
     redis.call('RPUSH', KEYS[6], ARGV[7])
     redis.call('HSET', KEYS[5], 'last_inbound', ARGV[8])
+    redis.call('HINCRBY', KEYS[5], 'inbound', 1)
     redis.call('INCR', KEYS[7])
   end
 end
@@ -105,6 +110,10 @@ if ARGV[3] == '' then redis.call('DEL', KEYS[2])
 else redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4]) end
 if ARGV[5] == 'set' then redis.call('SET', KEYS[3], '1')
 elseif ARGV[5] == 'del' then redis.call('DEL', KEYS[3]) end
+if #ARGV >= 15 then
+  for i = 15, #ARGV - 1, 2 do redis.call('HINCRBY', KEYS[10], ARGV[i], ARGV[i + 1]) end
+  redis.call('EXPIRE', KEYS[10], ARGV[14])
+end
 release()
 return false
 """.replace("MAX_TRANSCRIPT", str(records.MAX_TRANSCRIPT))
@@ -122,6 +131,7 @@ class Snapshot:
     escalations: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> status, rank
     waits: list[float] = field(default_factory=list)  # recent seconds-to-claim
     in_flight: str = ""  # "twin": this sid is being answered; "busy": another message is
+    blocked: bool = False  # an admin blocked this number (escalations/blocks.py)
 
 
 class SmsState:
@@ -148,7 +158,8 @@ class SmsState:
         another message holds it: then in_flight says who) or "force" (take it regardless).
         """
         keys = [self.session_key, self.optout_key, self.reply_key(sid), self.rate_key,
-                records.BY_WHO, records.WAITING, queue.WAITS, self.lease_key]  # fmt: skip
+                records.BY_WHO, records.WAITING, queue.WAITS, self.lease_key,
+                blocks.block_key(self.who)]  # fmt: skip
         args = [*records.who_fields(self.who), records.record_key(""), sid, LEASE_MS, mode]
         out = self.r.register_script(READ)(keys=keys, args=args)
         verdict = out[0]
@@ -156,11 +167,11 @@ class SmsState:
             return Snapshot(None, False, unseal(out[1]))
         if verdict in ("twin", "busy"):
             return Snapshot(None, False, None, in_flight=verdict)
-        raw, optout, recent = out[1:4]
-        found = {out[i]: (out[i + 1], int(out[i + 2])) for i in (4, 7) if out[i]}
+        raw, optout, recent, blocked = out[1:5]
+        found = {out[i]: (out[i + 1], int(out[i + 2])) for i in (5, 8) if out[i]}
         return Snapshot(
             decode(raw or None), bool(optout), None, int(recent or 0), found,
-            [float(w) for w in out[10:]],
+            [float(w) for w in out[11:]], blocked=bool(blocked),
         )  # fmt: skip
 
     def claim(self, sid: str, wait: float = WAIT_FOR_LEASE) -> Snapshot:
@@ -196,6 +207,7 @@ class SmsState:
         optout: str = "",
         words: tuple[str, Entry] | None = None,
         forget_replies: bool = False,
+        counts: tuple[str, int, list[tuple[str, int]]] | None = None,
     ) -> str | None:
         """Save the turn once per MessageSid and release the lease; return the earlier reply
         if a twin got here first.
@@ -203,16 +215,21 @@ class SmsState:
         words: (escalation id, entry) to add to an open conversation's transcript.
         forget_replies: DELETE: the texter's earlier replies are forgotten (a late retry of an
         earlier message then gets an empty reply and changes nothing).
+        counts: (day key, ttl seconds, [(field, amount)...]): report counters for this message
+        (reports.py), added in the same step.
         """
         script = self.r.register_script(COMMIT)
         body = encode(session) if session else ""
         escalation_id, entry = words or ("", None)
         keys = [self.reply_key(sid), self.session_key, self.optout_key, self.rate_key,
                 records.record_key(escalation_id), records.log_key(escalation_id),
-                records.VERSION, self.lease_key, self.replies_key]  # fmt: skip
+                records.VERSION, self.lease_key, self.replies_key,
+                counts[0] if counts else self.rate_key]  # fmt: skip
         args = [seal(reply), REPLY_TTL, body, self.session_ttl, optout, RATE_WINDOW,
                 entry.to_json() if entry else "", entry.at if entry else 0, sid,
                 "1" if forget_replies else "", REPLY_KEEP, self.reply_key(""),
                 FORGOTTEN]  # fmt: skip
+        if counts and counts[2]:
+            args += [counts[1], *[item for pair in counts[2] for item in pair]]
         earlier = script(keys=keys, args=args)
         return unseal(earlier) if earlier is not None else None

@@ -16,7 +16,7 @@ import redis
 from flask import Blueprint, Response, abort, request, send_from_directory
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import current
+from hotline import clock, current
 from hotline.channels import interpreter
 from hotline.channels import turn as turns
 from hotline.channels.perform import ChannelPerformer
@@ -25,11 +25,12 @@ from hotline.channels.voice_state import CallState
 from hotline.engine import AskNode, Engine, Event, MenuNode, Session, Step, TransferNode
 from hotline.engine.models import NodeBase, Option, VoiceSettings
 from hotline.engine.runtime import Say
+from hotline.escalations import blocks, calls, reports
 from hotline.logs import where
 from hotline.safety.fallback import static_voice
 from hotline.safety.triage import assess
 from hotline.schedule import ScheduleError, is_open, local_now
-from hotline.store import get_redis
+from hotline.store import get_redis, number_key
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__)
@@ -76,7 +77,12 @@ def _performer() -> ChannelPerformer:
 @twilio_only
 @safe
 def incoming() -> str:
-    """A new call: the welcome and the language menu."""
+    """A new call: the welcome and the language menu (a blocked number: 911 and the 24/7
+    line, then a transfer to it, as when anything fails)."""
+    settings = current.settings()
+    caller = request.form.get("From", "")
+    if caller and blocks.is_blocked(get_redis(), number_key(settings.hash_key, caller)):
+        return static_voice()
     eng = current.engine(FLOW)
     return advance(eng, eng.start(current.flows().default_language), _call())
 
@@ -92,6 +98,7 @@ def step() -> str:
         return advance(eng, eng.start(current.flows().default_language), call)
     verdict = assess(current.lexicon(), request.form.get("SpeechResult", ""))
     if verdict.urgent and eng.flow.urgent:
+        _count_urgent()
         return advance(eng, eng.urgent(session, session.language, verdict.flag), call)
     return advance(eng, eng.step(session, caller_event(eng, session)), call)
 
@@ -107,9 +114,35 @@ def dial_result() -> str:
     if session is None or not isinstance(node, TransferNode):
         return advance(eng, eng.start(current.flows().default_language), call)
     status = request.form.get("DialCallStatus", "")
-    accepted = call.take_accepted() if node.to == "oncall" else True
+    accepted = call.take_accepted() if node.to == "oncall" else "1"
     result = "answered" if status in ANSWERED and accepted else "no_answer"
+    if result == "answered" and node.to == "oncall":
+        _record_answered(session, "" if accepted == "1" else accepted)
     return advance(eng, eng.step(session, Event(kind="transfer_result", result=result)), call)
+
+
+def _record_answered(session: Session, advocate: str) -> None:
+    """The answered call in the queue's record (escalations/calls.py); never stops the call."""
+    settings = current.settings()
+    raw = request.form.get("DialCallDuration", "")
+    try:
+        calls.record_answered(
+            get_redis(), hash_key=settings.hash_key, caller=request.form.get("From", ""),
+            language=session.language, duration=int(raw) if raw.isdigit() else 0,
+            advocate=advocate, timezone=settings.timezone,
+        )  # fmt: skip
+    except redis.RedisError as exc:
+        log.error("voice: the answered call was not recorded (%s)", where(exc))
+
+
+def _count_urgent() -> None:
+    """An urgent flag for the reports (speech triage found danger)."""
+    settings = current.settings()
+    try:
+        day = reports.local_day(clock.now(), settings.timezone)
+        reports.count(get_redis(), day, "urgent", reports.ReportConfig.from_env().ttl)
+    except redis.RedisError as exc:
+        log.error("voice: urgent flag not counted (%s)", where(exc))
 
 
 @bp.post("/voice/screen")
@@ -134,7 +167,9 @@ def screen_result() -> Response:
     response = VoiceResponse()
     if request.form.get("Digits") == "1":
         try:
-            CallState(get_redis(), request.form.get("ParentCallSid", "")).accept()
+            r = get_redis()
+            by = calls.advocate_for_phone(r, request.form.get("To", ""))
+            CallState(r, request.form.get("ParentCallSid", "")).accept(by)
         except redis.RedisError:
             log.error("voice: Redis unavailable while an advocate accepted; bridging anyway")
     else:
@@ -147,12 +182,18 @@ def screen_result() -> Response:
 def status() -> Response:
     """Twilio's status callback: count how the call ended and where; forget the call."""
     try:
-        call = _call()
+        call, settings = _call(), current.settings()
+        session = call.read()
+        day = reports.local_day(clock.now(), settings.timezone).isoformat()
+        language = session.language if session else current.flows().default_language
+        contact = (reports.day_key(day), reports.contact_field("voice", language),
+                   reports.ReportConfig.from_env().ttl)  # fmt: skip
         call.end(
             request.form.get("CallStatus", "unknown"),
             request.form.get("CallDuration", ""),
-            call.read(),
-            current.settings().retention_days,
+            session,
+            settings.retention_days,
+            contact,
         )
     except redis.RedisError:
         log.error("voice: Redis unavailable; call ending not recorded")

@@ -37,19 +37,28 @@ class CallState:
     def save(self, session: Session) -> None:
         self.r.set(call_key(self.sid), encode(session), ex=self.ttl)
 
-    def accept(self) -> None:
-        """The on-call advocate pressed 1 on the screening prompt for this (parent) call."""
-        self.r.set(accepted_key(self.sid), "1", ex=self.ttl)
+    def accept(self, by: str = "") -> None:
+        """The on-call advocate pressed 1 on the screening prompt for this (parent) call;
+        `by` is their account name when the phone that answered is an account's."""
+        self.r.set(accepted_key(self.sid), by or "1", ex=self.ttl)
 
-    def take_accepted(self) -> bool:
-        """Whether an advocate accepted since the last dial; resets for the next one."""
-        return bool(self.r.getdel(accepted_key(self.sid)))
+    def take_accepted(self) -> str:
+        """Who accepted since the last dial ("1": an on-call phone that is no account's; "":
+        nobody); resets for the next one."""
+        return self.r.getdel(accepted_key(self.sid)) or ""
 
     def clear_accepted(self) -> None:
         self.r.delete(accepted_key(self.sid))
 
-    def end(self, status: str, duration: str, session: Session | None, keep_days: int) -> None:
-        """Count how the call ended and where the caller was; drop the session (1 round trip)."""
+    def end(
+        self, status: str, duration: str, session: Session | None, keep_days: int,
+        contact: tuple[str, str, int] | None = None,
+    ) -> None:  # fmt: skip
+        """Count how the call ended and where the caller was; drop the session (1 round trip).
+
+        contact: (day key, field, ttl): the report's contact counter for this call
+        (escalations/reports.py), added in the same round trip.
+        """
         node = (session.node or "end") if session else "unknown"
         record = {
             "at": int(time.time()),
@@ -65,4 +74,7 @@ class CallState:
         pipe.ltrim(ENDED_KEY, 0, ENDED_KEEP - 1)
         pipe.expire(ENDED_KEY, keep_days * 86400)
         pipe.delete(call_key(self.sid), accepted_key(self.sid))
+        if contact is not None:
+            pipe.hincrby(contact[0], contact[1], 1)
+            pipe.expire(contact[0], contact[2])
         pipe.execute()

@@ -184,3 +184,19 @@ def authenticate(r: redis.Redis, name: str, password: str) -> Staff | None:
 
 def exists(r: redis.Redis, name: str) -> bool:
     return bool(NAME.match(name)) and bool(r.exists(account_key(name)))
+
+
+def set_languages(r: redis.Redis, name: str, languages: tuple[str, ...]) -> None:
+    """The languages a person works in (their queue is ordered by them); at least one."""
+    if not r.exists(account_key(name)):
+        raise AccountError(f"no staff account {name!r}")
+    if not languages:
+        raise AccountError("choose at least one language")
+    r.hset(account_key(name), "languages", ",".join(languages))
+
+
+def set_phone(r: redis.Redis, name: str, phone: str) -> None:
+    """The number alerts go to and voice transfers ring ("" = none)."""
+    if not r.exists(account_key(name)):
+        raise AccountError(f"no staff account {name!r}")
+    r.hset(account_key(name), "phone", phone)

@@ -8,10 +8,20 @@ from dataclasses import dataclass
 
 import redis
 
-from hotline import schedule
+from hotline import clock, schedule
 from hotline.config import Settings
 from hotline.engine import Engine
-from hotline.escalations import audit, conversation, jobs, queue, records, retention, staff_alerts
+from hotline.escalations import (
+    audit,
+    conversation,
+    jobs,
+    outcomes,
+    queue,
+    records,
+    reports,
+    retention,
+    staff_alerts,
+)
 from hotline.escalations.accounts import Staff
 from hotline.escalations.config import EscalationConfig
 from hotline.escalations.gate import Gate, reply_gate
@@ -35,7 +45,7 @@ class StaffDesk:
         opted_out = bool(self.r.exists(key("optout", record.who)))
         local = schedule.local_now(self.settings.timezone)
         window = self.config.texting_window
-        return reply_gate(record, time.time(), local, opted_out, window, closing=closing)
+        return reply_gate(record, clock.now(), local, opted_out, window, closing=closing)
 
 
 def claim(desk: StaffDesk, staff: Staff, escalation_id: str) -> None:
@@ -64,20 +74,32 @@ def reply(
         raise ReplyRefused(gate.reason if not gate.allowed else "confirm the safe time first")
     if record.status != "claimed" or record.assignee != staff.name:
         raise ReplyRefused("claim this conversation before replying")
-    entry = Entry(at=time.time(), by="staff", text=text, name=staff.name, state="queued")
-    index = records.append_get_index(desk.r, record.id, entry)
+    entry = Entry(at=clock.now(), by="staff", text=text, name=staff.name, state="queued")
+    delay = entry.at - record.created  # the first one is kept for reports (time to answer)
+    index = records.append_get_index(
+        desk.r, record.id, entry, also=lambda pipe: reports.first_reply(pipe, record.id, delay)
+    )
     jobs.enqueue_send(desk.rq, record.id, index, desk.config)
     audit.record(desk.r, staff.name, "reply", record.id)
     return index
 
 
-def resolve(desk: StaffDesk, staff: Staff, record: Escalation, outcome: str) -> Escalation:
-    """Close it, return the texter to the menu, and say goodbye if it is safe to text them."""
-    closed = queue.resolve(desk.r, record.id, staff.name, outcome, admin=staff.is_admin)
+def resolve(
+    desk: StaffDesk, staff: Staff, record: Escalation, outcome: str, note: str = ""
+) -> Escalation:
+    """Close it with an outcome code staff may choose (flows/outcomes.yaml) and an optional
+    note (sealed; in the transcript, never in the audit log), return the texter to the menu,
+    and say goodbye if it is safe to text them. QueueError("bad-outcome") for another code."""
+    known = outcomes.load(desk.settings.flows_dir)
+    if not known.choosable(outcome):
+        raise queue.QueueError("bad-outcome")
+    note = " ".join(note.split())[: outcomes.MAX_NOTE]
+    closed = queue.resolve(desk.r, record.id, staff.name, outcome, staff.is_admin, note)
     retention.expire_resolved(desk.r, record.id, desk.settings.retention_days, record.who)
     conversation.detach(desk.r, record.who)
-    label = records.OUTCOMES[outcome]
-    conversation.note(desk.r, record.id, f"resolved by {staff.name}: {label}")
+    label = known.label(outcome)
+    said = f"resolved by {staff.name}: {label}" + (f". Note: {note}" if note else "")
+    conversation.note(desk.r, record.id, said)
     audit.record(desk.r, staff.name, "resolve", record.id, outcome)
     gate = desk.gate(closed, closing=True)
     goodbye = desk.engine.message("conversation_closed", closed.language)

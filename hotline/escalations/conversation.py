@@ -12,14 +12,14 @@ from datetime import datetime
 
 import redis
 
-from hotline import schedule, sessions
+from hotline import clock, schedule, sessions
 from hotline.config import Settings
 from hotline.engine import Engine, Escalate, Session
-from hotline.escalations import queue, records, wait
+from hotline.escalations import history, queue, records, reports, wait
 from hotline.escalations.records import Entry, Escalation
 from hotline.escalations.seal import seal
 from hotline.sessions import sms_session_key
-from hotline.store import number_key
+from hotline.store import number_key, write_durably
 
 SESSION_VAR = "escalation"
 TRIAGE_VAR = "triage"  # set by the channel when the danger lexicon flagged a message
@@ -33,6 +33,7 @@ if not status then return {'missing', -1} end
 if status ~= 'resolved' and redis.call('LLEN', KEYS[2]) < tonumber(ARGV[4]) then
   redis.call('RPUSH', KEYS[2], ARGV[2])
   redis.call('HSET', KEYS[1], 'last_inbound', ARGV[3])
+  redis.call('HINCRBY', KEYS[1], 'inbound', 1)
   redis.call('INCR', KEYS[3])
 end
 local rank = redis.call('ZRANK', KEYS[4], ARGV[1]) or -1
@@ -66,11 +67,14 @@ def _consent(answers: dict[str, str]) -> str:
 # two processes, cannot make two). KEYS: by-who, id counter, open, waiting, the texter's
 # escalations, version, waits. ARGV: by-who field, record key prefix, now, priority, score of a
 # new record, consent ("" = not given), sealed safe time, flag ("" = none), first transcript
-# line of a new record, "asked again" line of a joined one, then the new record's fields as
-# name, value pairs. A record's transcript is at its key + ":log" (records.log_key).
+# line of a new record, "asked again" line of a joined one, the report record's key prefix, the
+# local day (ISO) and its ordinal, the report ttl, the history index prefix, then the new
+# record's fields as name, value pairs. A record's transcript is at its key + ":log"
+# (records.log_key). KEYS also: the report index (rpt:escs), the history index of every
+# escalation by creation (history.ALL; per language and channel at prefix .. 'language:' ..).
 # Returns {id, 1 if created else 0, priority, language, rank in waiting (-1: not), alerts sent,
 # waits...}.
-CREATE_OR_JOIN = """
+_CREATE_OR_JOIN = """
 local id = redis.call('HGET', KEYS[1], ARGV[1])
 if id then
   local status = redis.call('HGET', ARGV[2] .. id, 'status')
@@ -79,6 +83,7 @@ end
 local new = 0
 if id then
   local rec = ARGV[2] .. id
+  unlist(rec, id)
   redis.call('HSET', rec, 'last_inbound', ARGV[3])
   if ARGV[8] ~= '' then redis.call('HSET', rec, 'flag', ARGV[8]) end
   if ARGV[6] ~= '' then redis.call('HSET', rec, 'consent', ARGV[6], 'safe_time', ARGV[7]) end
@@ -88,19 +93,33 @@ if id then
     redis.call('HSET', rec, 'priority', ARGV[4])
     redis.call('ZADD', KEYS[3], 'XX', score, id)
     redis.call('ZADD', KEYS[4], 'XX', score, id)
+    if redis.call('EXISTS', ARGV[11] .. id) == 1 then
+      redis.call('HSET', ARGV[11] .. id, 'priority', ARGV[4])
+    end
   end
   if redis.call('LLEN', rec .. ':log') < %(cap)d then  -- an urgent flood joins again and again
     redis.call('RPUSH', rec .. ':log', ARGV[10])
   end
+  list(rec, id)
 else
   id = tostring(redis.call('INCR', KEYS[2]))
   local rec = ARGV[2] .. id
-  redis.call('HSET', rec, 'id', id, unpack(ARGV, 11))
+  redis.call('HSET', rec, 'id', id, unpack(ARGV, 16))
+  local lang, channel = redis.call('HGET', rec, 'language'), redis.call('HGET', rec, 'channel')
+  local rpt = ARGV[11] .. id
+  redis.call('HSET', rpt, 'day', ARGV[12], 'channel', channel, 'language', lang,
+             'kind', redis.call('HGET', rec, 'kind'), 'priority', ARGV[4], 'outcome', '')
+  redis.call('EXPIRE', rpt, ARGV[14])
+  redis.call('ZADD', KEYS[8], ARGV[13], id)
+  redis.call('ZADD', KEYS[9], ARGV[3], id)
+  redis.call('ZADD', ARGV[15] .. 'language:' .. lang, ARGV[3], id)
+  redis.call('ZADD', ARGV[15] .. 'channel:' .. channel, ARGV[3], id)
   redis.call('ZADD', KEYS[3], ARGV[5], id)
   redis.call('ZADD', KEYS[4], ARGV[5], id)
   redis.call('HSET', KEYS[1], ARGV[1], id)
   redis.call('SADD', KEYS[5], id)
   redis.call('RPUSH', rec .. ':log', ARGV[9])
+  list(rec, id)
   new = 1
 end
 redis.call('INCR', KEYS[6])
@@ -109,7 +128,10 @@ local out = {id, new, redis.call('HGET', rec, 'priority'), redis.call('HGET', re
              redis.call('ZRANK', KEYS[4], id) or -1, redis.call('HGET', rec, 'alerts') or '0'}
 for _, w in ipairs(redis.call('LRANGE', KEYS[7], 0, -1)) do table.insert(out, w) end
 return out
-""" % {"span": records.PRIORITY_SPAN, "cap": records.MAX_TRANSCRIPT}  # noqa: UP031 - Lua braces would fight str.format
+"""  # noqa: UP031 - Lua braces would fight str.format
+CREATE_OR_JOIN = records.SECTIONS_LUA + _CREATE_OR_JOIN % {
+    "span": records.PRIORITY_SPAN, "cap": records.MAX_TRANSCRIPT,
+}  # fmt: skip
 assert records.log_key("7") == records.record_key("7") + ":log"
 
 
@@ -124,6 +146,7 @@ class Opened:
     rank: int  # unclaimed escalations ahead of it (-1: not waiting, e.g. claimed)
     alerts: int  # alert SMS sent for it so far
     waits: list[float]  # recent seconds-to-claim, for the wait estimate
+    confirmed: bool = True  # a replica holds the write (or none exists nor is expected)
 
     @property
     def needs_alert(self) -> bool:
@@ -134,7 +157,7 @@ class Opened:
 
 def _new_record(desk: Desk, action: Escalate, channel: str, sender: str) -> Escalation:
     answers = {k: str(v) for k, v in action.answers.items()}
-    now = time.time()
+    now = clock.now()
     return Escalation(
         id="", channel=channel, language=action.language,
         priority=action.priority, reason=action.reason, kind=action.escalation,
@@ -151,14 +174,18 @@ def open_escalation(desk: Desk, action: Escalate, channel: str, sender: str) -> 
     same kind (a tip apart from a request for a person), in one atomic Lua step.
 
     Joining notes "asked again", keeps the newest consent and raises the priority if this
-    request is more urgent. One round trip. Raises redis.RedisError when Redis fails.
+    request is more urgent. One round trip, which also waits (WAIT, up to
+    Settings.replica_wait_ms) for a replica to hold the write (store.write_durably): Opened
+    .confirmed says whether one did. Raises redis.RedisError when Redis fails.
     """
     record = _new_record(desk, action, channel, sender)
     answers = {k: str(v) for k, v in action.answers.items()}
     fields = record.to_hash()
     fields.pop("id")
     keys = [records.BY_WHO, records.NEXT_ID, records.OPEN, records.WAITING,
-            records.who_key(record.who), records.VERSION, queue.WAITS]  # fmt: skip
+            records.who_key(record.who), records.VERSION, queue.WAITS, reports.ESCS,
+            history.ALL]  # fmt: skip
+    day = reports.local_day(record.created, desk.settings.timezone)
     who_field = records.who_fields(record.who)[record.kind == "tip"]
     args = [
         who_field, records.record_key(""), record.created, record.priority,
@@ -166,11 +193,13 @@ def open_escalation(desk: Desk, action: Escalate, channel: str, sender: str) -> 
         seal(answers.get("safe_time", "")), _sealed_flag(answers),
         Entry(at=record.created, by="system", text=record.reason).to_json(),
         Entry(at=record.created, by="system", text=f"asked again: {action.reason}").to_json(),
-        *[item for pair in fields.items() for item in pair],
+        reports.ESC_PREFIX, day.isoformat(), day.toordinal(), reports.ReportConfig.from_env().ttl,
+        history.INDEX_PREFIX, *[item for pair in fields.items() for item in pair],
     ]  # fmt: skip
-    out = desk.r.register_script(CREATE_OR_JOIN)(keys=keys, args=args)
+    durable = write_durably(desk.r, CREATE_OR_JOIN, keys, args, desk.settings.replica_wait_ms)
+    out = durable.result
     return Opened(str(out[0]), out[1] == 1, int(out[2]), str(out[3]), int(out[4]),
-                  int(out[5]), [float(w) for w in out[6:]])  # fmt: skip
+                  int(out[5]), [float(w) for w in out[6:]], durable.confirmed)  # fmt: skip
 
 
 def _sealed_flag(answers: dict[str, str]) -> str:
@@ -179,8 +208,19 @@ def _sealed_flag(answers: dict[str, str]) -> str:
     return seal(flag) if flag else ""
 
 
+UNCONFIRMED = "saved_unconfirmed"  # flow text: the write may not survive a failover
+
+
 def queued_texts(desk: Desk, opened: Opened, prefix: str = "") -> list[str]:
-    """Out of hours, an estimated wait, or 'as soon as someone is free' (flow texts)."""
+    """Out of hours, an estimated wait, or 'as soon as someone is free' (flow texts).
+
+    When no replica confirmed the escalation's write (opened.confirmed False), nobody is
+    promised an answer: the texter hears that it could not be confirmed, with the 24/7 line
+    and 911 (flow text `saved_unconfirmed`); staff are alerted all the same.
+    """
+    if not opened.confirmed:
+        text = desk.engine.message(UNCONFIRMED, opened.language)
+        return [text] if text else []
     minutes = wait.estimate_minutes(opened.waits, max(opened.rank, 0))
     return wait.queued_texts(
         desk.engine, opened.language, desk.local_now(), desk.settings.staffed_hours, minutes,

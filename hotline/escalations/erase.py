@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import redis
 
-from hotline.escalations import records, retention
+from hotline import clock
+from hotline.escalations import history, records, reports, retention
 from hotline.escalations.records import Entry
 from hotline.escalations.seal import seal
 
@@ -34,10 +33,10 @@ def erase_escalation(r: redis.Redis, escalation_id: str) -> None:
     record = records.load(r, escalation_id)
     if record is None:
         return
-    now = time.time()
+    now = clock.now()
     fields = {
         "number": seal(""), "details": seal("{}"), "safe_time": seal(""), "consent": "", "flag": "",
-        "erased": str(now), "status": "resolved", "who": "",
+        "erased": str(now), "status": "resolved", "who": "", "handoff_note": "",
     }  # fmt: skip
     if record.is_open:
         fields |= {"resolved": str(now), "outcome": "erased"}
@@ -46,7 +45,13 @@ def erase_escalation(r: redis.Redis, escalation_id: str) -> None:
     pipe.delete(*retention.escalation_keys(escalation_id)[1:])
     pipe.zrem(records.OPEN, escalation_id)
     pipe.zrem(records.WAITING, escalation_id)
+    section = records.section_of(record.status, record.kind)
+    if section:
+        pipe.zrem(records.section_key(section, record.language), escalation_id)
     pipe.zadd(records.CLOSED, {escalation_id: record.resolved or now})
     records.forget_open(pipe, record)
+    history.forget(pipe, record)  # nothing left by which to find it but its id
+    if record.is_open:
+        reports.mark(pipe, escalation_id, outcome="erased")
     records.append(pipe, escalation_id, Entry(at=now, by="system", text=ERASED_NOTE))
     pipe.execute()

@@ -10,13 +10,19 @@ Keys (prefix hotline:):
   esc:by-who          hash: number_key -> open escalation id (one per texter and kind)
   esc:who:{who}       set: every escalation id of one texter (for DELETE)
   esc:version         counter bumped on every change (dashboards poll it)
+  esc:q:{section}:{language}  zset per dashboard section (waiting, tips, progress) and
+                      language, same score as esc:open: a page of the queue is read from
+                      the top of each, never from every record (queue.page)
+  esc:q:langs         set: the languages those zsets exist for
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import redis
 
@@ -24,15 +30,15 @@ from hotline.escalations.seal import seal, unseal
 from hotline.store import key
 
 KINDS = ("help", "tip", "callback", "urgent")
-OUTCOMES = {
-    "connected": "Connected to services",
-    "erased": "Ended and erased at the person's request",
-    "referred": "Referred",
-    "no_response": "No response",
-    "duplicate": "Duplicate",
-    "other": "Other",
-}
-SEALED = ("number", "safe_time", "flag")  # string fields encrypted at rest (details too)
+# Outcome codes are data: flows/outcomes.yaml (escalations/outcomes.py).
+SEALED = (
+    "number",
+    "safe_time",
+    "flag",
+    "outcome_note",
+    "handoff_note",
+)  # string fields encrypted at rest (details too)
+SEEN_PREFIX = "seen:"  # record fields seen:<staff> = texter messages that person has seen
 MAX_TRANSCRIPT = 1000  # lines: texters' words and notes stop being added there (staff's never)
 PRIORITY_SPAN = 10**11  # larger than any epoch second, so priority dominates the score
 
@@ -48,6 +54,52 @@ def log_key(escalation_id: str) -> str:
 OPEN, WAITING, CLOSED = key("esc", "open"), key("esc", "waiting"), key("esc", "closed")
 BY_WHO, VERSION = key("esc", "by-who"), key("esc", "version")
 NEXT_ID = key("esc", "next")
+
+
+SECTION_PREFIX, SECTION_LANGS = key("esc", "q", ""), key("esc", "q", "langs")
+SECTIONS = ("waiting", "tips", "progress")  # unclaimed requests, unclaimed tips, claimed
+
+
+def section_of(status: str, kind: str) -> str | None:
+    """The dashboard section an escalation is listed in; None once resolved."""
+    if status == "resolved" or not status:
+        return None
+    if status == "claimed":
+        return "progress"
+    return "tips" if kind == "tip" else "waiting"
+
+
+def section_key(section: str, language: str) -> str:
+    return SECTION_PREFIX + f"{section}:{language}"
+
+
+# Lua shared by every script that changes an escalation's status, kind or priority: take it
+# out of its section before the change (unlist) and put it back after (list).
+SECTIONS_LUA = (
+    """
+local function section_key(rec)
+  local f = redis.call('HMGET', rec, 'status', 'kind', 'language')
+  if not f[1] or f[1] == 'resolved' then return nil end
+  local section = 'waiting'
+  if f[1] == 'claimed' then section = 'progress' elseif f[2] == 'tip' then section = 'tips' end
+  return 'PREFIX' .. section .. ':' .. (f[3] or '')
+end
+local function unlist(rec, id)
+  local k = section_key(rec)
+  if k then redis.call('ZREM', k, id) end
+end
+local function list(rec, id)
+  local k = section_key(rec)
+  if not k then return end
+  local p = tonumber(redis.call('HGET', rec, 'priority'))
+  local c = tonumber(redis.call('HGET', rec, 'created'))
+  redis.call('ZADD', k, p * SPAN + c, id)
+  redis.call('SADD', 'LANGS', redis.call('HGET', rec, 'language') or '')
+end
+""".replace("PREFIX", SECTION_PREFIX)
+    .replace("LANGS", SECTION_LANGS)
+    .replace("SPAN", "1e11")
+)
 
 
 def score(priority: int, created: float) -> float:
@@ -73,13 +125,24 @@ class Escalation:
     claimed: float = 0.0
     resolved: float = 0.0
     assignee: str = ""
-    outcome: str = ""
+    outcome: str = ""  # a code of flows/outcomes.yaml
+    outcome_note: str = ""  # staff's optional words at resolve (sealed at rest)
     last_inbound: float = 0.0  # when the texter last wrote
     alerts: int = 0
     flag: str = ""  # why triage flagged it: the lexicon phrases matched (sealed at rest)
     erased: float = 0.0  # when the texter sent DELETE (content gone; nothing may be sent)
+    inbound: int = 0  # texter messages received in the conversation (for unread badges)
+    handoff_from: str = ""  # who handed it on last (escalations/handoffs.py)
+    handoff_to: str = ""  # to whom ("" = back to the queue)
+    handoff_at: float = 0.0
+    handoff_note: str = field(default="", repr=False)  # what the colleague reads first (sealed)
     number: str = field(default="", repr=False)
     details: dict[str, str] = field(default_factory=dict, repr=False)  # tip answers, ZIP...
+    seen: dict[str, int] = field(default_factory=dict, repr=False)  # staff -> inbound seen
+
+    def unread(self, staff: str) -> int:
+        """Texter messages since `staff` last opened this conversation (0 when none)."""
+        return max(0, self.inbound - self.seen.get(staff, 0))
 
     @property
     def waiting_seconds(self) -> float:
@@ -94,15 +157,22 @@ class Escalation:
         data["number"] = seal(self.number)
         data["safe_time"] = seal(self.safe_time)
         data["flag"] = seal(self.flag) if self.flag else ""
+        data["outcome_note"] = seal(self.outcome_note) if self.outcome_note else ""
         data["details"] = seal(json.dumps(self.details))
+        data["handoff_note"] = seal(self.handoff_note) if self.handoff_note else ""
+        del data["seen"]  # written by handoffs.mark_seen as seen:<staff> fields
         return {k: str(v) for k, v in data.items()}
 
     @classmethod
     def from_hash(cls, data: dict[str, str]) -> Escalation:
         types = {f.name: f.type for f in fields(cls)}
         values: dict[str, object] = {}
+        seen: dict[str, int] = {}
         for name, raw in data.items():
-            if name not in types:
+            if name.startswith(SEEN_PREFIX):
+                seen[name[len(SEEN_PREFIX) :]] = int(raw or 0)
+                continue
+            if name not in types or name == "seen":
                 continue
             kind = types[name]
             if name in SEALED:
@@ -115,7 +185,7 @@ class Escalation:
                 values[name] = float(raw or 0)
             else:
                 values[name] = raw
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values, seen=seen)  # type: ignore[arg-type]
 
 
 def new_id(r: redis.Redis) -> str:
@@ -143,6 +213,11 @@ def save_new(r: redis.Redis, record: Escalation) -> None:
     pipe.zadd(WAITING, {record.id: score(record.priority, record.created)})
     pipe.hset(BY_WHO, _who_field(record.who, record.kind), record.id)
     pipe.sadd(who_key(record.who), record.id)
+    section = section_of(record.status, record.kind)
+    if section:
+        listed = {record.id: score(record.priority, record.created)}
+        pipe.zadd(section_key(section, record.language), listed)
+        pipe.sadd(SECTION_LANGS, record.language)
     pipe.incr(VERSION)
     pipe.execute()
 
@@ -199,12 +274,17 @@ def append(r: redis.Redis | redis.client.Pipeline, escalation_id: str, entry: En
     r.incr(VERSION)
 
 
-def append_get_index(r: redis.Redis, escalation_id: str, entry: Entry) -> int:
-    """Add a line and return its index (staff replies are sent by index)."""
+def append_get_index(
+    r: redis.Redis, escalation_id: str, entry: Entry, also: Callable[[Any], None] | None = None
+) -> int:
+    """Add a line and return its index (staff replies are sent by index); `also` queues more
+    commands on the same transaction (a report figure)."""
     pipe = r.pipeline(transaction=True)
     pipe.rpush(log_key(escalation_id), entry.to_json())
     pipe.incr(VERSION)
-    length, _ = pipe.execute()
+    if also is not None:
+        also(pipe)
+    length, *_ = pipe.execute()
     return int(length) - 1
 
 

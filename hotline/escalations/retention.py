@@ -1,6 +1,7 @@
 """Retention: resolved conversations expire HOTLINE_RETENTION_DAYS after resolution.
 
-Everything kept about one escalation goes with it: the record, the transcript, its ledger of
+Everything kept about one escalation goes with it: the record, the transcript, staff's notes
+(notes.py), its ledger of
 sends (delivery.py; no number or text), the older versions' mark of which staff were alerted,
 and, with the texter's last resolved escalation, the
 texter's index of escalation ids (esc:who:{who}).
@@ -9,10 +10,12 @@ texter's index of escalation ids (esc:who:{who}).
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import redis
 
-from hotline.escalations import delivery, records
+from hotline.escalations import delivery, history, records, reports
+from hotline.escalations.notes import notes_key
 from hotline.store import key
 
 DAY = 86400
@@ -26,7 +29,8 @@ def alerted_key(escalation_id: str) -> str:
 def escalation_keys(escalation_id: str) -> tuple[str, ...]:
     """Every key that holds something about one escalation."""
     return (records.record_key(escalation_id), records.log_key(escalation_id),
-            delivery.ledger_key(escalation_id), alerted_key(escalation_id))  # fmt: skip
+            delivery.ledger_key(escalation_id), alerted_key(escalation_id),
+            notes_key(escalation_id))  # fmt: skip
 
 
 def expire_resolved(r: redis.Redis, escalation_id: str, days: int, who: str = "") -> None:
@@ -54,9 +58,13 @@ def purge(r: redis.Redis, days: int, now: float | None = None) -> int:
         pipe.zrem(records.CLOSED, escalation_id)
         if record:
             pipe.srem(records.who_key(record.who), escalation_id)
+            history.forget(pipe, record)
         pipe.incr(records.VERSION)
         pipe.execute()
     sweep_texter_indexes(r)
+    history.purge(r, cutoff)  # entries of escalations Redis already expired
+    config = reports.ReportConfig.from_env()
+    reports.purge(r, config.keep_days, datetime.fromtimestamp(now or time.time(), UTC).date())
     return len(ids)
 
 

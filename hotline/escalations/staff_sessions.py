@@ -149,3 +149,15 @@ def all_for(r: redis.Redis, name: str) -> list[StaffSession]:
         else:
             r.srem(_person_key(name), k)  # expired by its idle TTL
     return sorted(found, key=lambda s: s.created)
+
+
+def signed_in(r: redis.Redis, names: list[str]) -> set[str]:
+    """Which of these people have a live session now (two round trips, whatever the count)."""
+    pipe = r.pipeline(transaction=False)
+    for name in names:
+        pipe.smembers(_person_key(name))
+    held = {name: sorted(keys) for name, keys in zip(names, pipe.execute(), strict=True) if keys}
+    pipe = r.pipeline(transaction=False)
+    for keys in held.values():
+        pipe.exists(*keys)  # a session key lives only while its session does (idle TTL)
+    return {name for name, live in zip(held, pipe.execute(), strict=True) if live}

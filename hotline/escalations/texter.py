@@ -6,7 +6,7 @@ import time
 
 from hotline import current
 from hotline.engine import Escalate, Session
-from hotline.escalations import conversation, jobs
+from hotline.escalations import conversation, jobs, reports
 from hotline.escalations.actions import StaffDesk
 from hotline.escalations.config import EscalationConfig
 from hotline.escalations.conversation import SESSION_VAR, Desk
@@ -63,7 +63,10 @@ def leave(session: Session | None, why: str) -> None:
     """The texter left the conversation (MENU, STOP): tell staff, stop routing to it."""
     escalation_id = str(session.vars.pop(SESSION_VAR, "") or "") if session else ""
     if escalation_id:
-        conversation.note(get_redis(), escalation_id, why)
+        pipe = get_redis().pipeline(transaction=False)
+        conversation.note(pipe, escalation_id, why)
+        reports.mark(pipe, escalation_id, left="1")  # abandoned, if nobody had answered
+        pipe.execute()
 
 
 def record_words(session: Session, text: str) -> None:

@@ -83,6 +83,10 @@ class RedisSessionInterface(SessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = RedisSessionInterface()
+    # One Limiter serves every app built in the process, and init_app merges each app's storage
+    # options into the last ones: a Sentinel app's options would break a later plain-Redis
+    # app's storage (and swallow_errors would then silently stop all throttling).
+    limiter._storage_options = {}
     limiter.init_app(app)
 
 
@@ -189,12 +193,3 @@ def per_name_limits() -> str:
 
 def per_address_limits() -> str:
     return EscalationConfig.from_env().signin_address_limits
-
-
-def limiter_storage_uri(redis_url: str) -> str:
-    """The app's Redis in the form flask-limiter's storage (the limits package) expects."""
-    return (
-        "redis+unix://" + redis_url[len("unix://") :]
-        if redis_url.startswith("unix://")
-        else redis_url
-    )

@@ -18,7 +18,7 @@ from flask import (
 )
 
 from hotline import current
-from hotline.escalations import accounts, actions, audit, queue, records
+from hotline.escalations import accounts, actions, audit, handoffs, outcomes, queue, records
 from hotline.escalations.actions import NotYours, ReplyRefused
 from hotline.escalations.queue import QueueError
 from hotline.escalations.records import Escalation
@@ -126,22 +126,34 @@ def logout():
 @bp.get("/")
 @staff_required
 def queue_page():
-    view = queue.view_for(get_redis(), g.staff.languages)
+    view = queue.view_for(get_redis(), g.staff.languages, viewer=g.staff.name)
     return render_template("staff/queue.html", view=view, present=present)
 
 
 @bp.get("/queue.json")
 @staff_required
 def queue_json():
+    """The queue's first page per section, or 304 when nothing changed since the viewer's
+    copy (If-None-Match): an unchanged poll reads one counter and no record (3 round trips
+    with the staff session's two), so its cost does not grow with the queue."""
     r = get_redis()
-    view = queue.view_for(r, g.staff.languages)
+    version = records.version(r)
+    etag = present.queue_etag(version, g.staff)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+        response.set_etag(etag)
+        return response
+    view = queue.view_for(r, g.staff.languages, viewer=g.staff.name)
     row = lambda e: present.queue_row(e, g.staff)  # noqa: E731
-    return jsonify(
-        version=records.version(r),
+    response = jsonify(
+        version=version,
         waiting=[row(e) for e in view.waiting],
         tips=[row(e) for e in view.tips],
         in_progress=[row(e) for e in view.in_progress],
+        totals=view.totals,
     )
+    response.set_etag(etag)
+    return response
 
 
 @bp.post("/on-call")
@@ -170,10 +182,15 @@ def conversation(escalation_id: str):
 
 
 def _conversation_page(record: Escalation, revealed: str | None = None) -> str:
+    from hotline.staff import workspace
+
     desk = staff_desk()
+    handoffs.mark_seen(desk.r, record, g.staff.name)
     return render_template(
         "staff/conversation.html", e=record, entries=records.transcript(desk.r, record.id),
-        gate=desk.gate(record), outcomes=records.OUTCOMES, present=present, revealed=revealed,
+        gate=desk.gate(record), outcomes=outcomes.load(desk.settings.flows_dir).choices(),
+        present=present, revealed=revealed, note_max=outcomes.MAX_NOTE,
+        **workspace.extras(record, g.staff),
     )  # fmt: skip
 
 
@@ -182,6 +199,7 @@ def _conversation_page(record: Escalation, revealed: str | None = None) -> str:
 def conversation_json(escalation_id: str):
     record = _record(escalation_id)
     desk = staff_desk()
+    handoffs.mark_seen(desk.r, record, g.staff.name)
     gate = desk.gate(record)
     entries = records.transcript(desk.r, record.id)
     return jsonify(
@@ -228,9 +246,13 @@ def reply(escalation_id: str):
 @staff_required
 def resolve(escalation_id: str):
     record, outcome = _record(escalation_id), request.form.get("outcome", "")
-    response = _act(escalation_id, lambda: actions.resolve(staff_desk(), g.staff, record, outcome))
-    if not isinstance(response, tuple) and outcome in records.OUTCOMES:
-        flash(f"Resolved: {records.OUTCOMES[outcome]}.")
+    note = request.form.get("note", "")
+    response = _act(
+        escalation_id, lambda: actions.resolve(staff_desk(), g.staff, record, outcome, note)
+    )
+    known = outcomes.load(current.settings().flows_dir)
+    if not isinstance(response, tuple) and known.choosable(outcome):
+        flash(f"Resolved: {known.label(outcome)}.")
         return redirect(url_for("staff.queue_page"))
     return response
 
