@@ -314,9 +314,15 @@ def test_canned_reply_in_the_texters_language_or_english_said_so(ana, texter, re
     redis_client.hset(records.record_key(escalation_id), "language", "es")
     body = page(ana, escalation_id, "?insert=safe_now")
     assert ">Hola, gracias por escribir." in body and "(draft translation)" in body
-    redis_client.hset(records.record_key(escalation_id), "language", "pt")
+    redis_client.hset(records.record_key(escalation_id), "language", "km")
     body = page(ana, escalation_id, "?insert=safe_now")
-    assert ">Hi, thanks for writing." in body and "(English: no Portuguese text yet)" in body
+    assert ">សួស្តី អរគុណដែលបានសរសេរមក។" in body and "(draft translation)" in body
+    # A language with no text of its own (a record from before a language was dropped):
+    redis_client.hset(records.record_key(escalation_id), "language", "kea")
+    body = page(ana, escalation_id, "?insert=safe_now")
+    assert (
+        ">Hi, thanks for writing." in body and "(English: no Cabo Verdean Creole text yet)" in body
+    )
 
 
 def test_a_canned_reply_sent_reaches_the_texter(app, ana, texter, redis_client):
