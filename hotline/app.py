@@ -43,7 +43,7 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     app.extensions["hotline.flows"] = hotline
     _check_languages_off(settings, hotline)
     app.extensions["hotline.lexicon"] = load_lexicon(settings.flows_dir, hotline)
-    outcomes.load(settings.flows_dir)  # a broken outcomes.yaml stops the start, file:line
+    outcomes.load(settings.flows_dir, strict=True)  # a broken outcomes.yaml stops the start
     store.init_app(
         app, store.resolve_redis_url(settings.redis_url, settings.data_dir), settings.redis_timeout
     )

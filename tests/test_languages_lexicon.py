@@ -120,6 +120,7 @@ def test_portuguese_near_misses_are_not_urgent(text):
         "yo pa kite m soti",
         "Non, l ap touye m si l wè sa",
         "tanpri ede m li pral touye m",  # "li" is "he" here, not "read"
+        "Pa bat mwen!",  # a plea; "li pa bat mwen" is a statement
     ],
 )
 def test_haitian_creole_danger_is_urgent(text):
@@ -135,6 +136,7 @@ def test_haitian_creole_danger_is_urgent(text):
         "m bezwen èd pou lwaye a",
         "magazen an fèmen",
         "kè m ap bat fò",
+        "li pa bat mwen",
     ],
 )
 def test_haitian_creole_near_misses_are_not_urgent(text):

@@ -137,3 +137,17 @@ def test_flows_check_needs_the_file(tmp_path):
     (flows_dir / "outcomes.yaml").unlink()
     [issue] = check(flows_dir, {"program": "Info Line"})
     assert "outcomes.yaml" in str(issue) and "missing" in issue.message
+
+
+def test_a_file_broken_while_running_keeps_the_last_good_list(tmp_path):
+    import pytest
+
+    from hotline.flows import FlowLoadError
+
+    flows_dir = _copy(tmp_path)
+    assert outcomes.load(flows_dir).choosable("prank")
+    path = flows_dir / "outcomes.yaml"
+    path.write_text(path.read_text().replace("erased:", "Erased Badly:"))
+    assert outcomes.load(flows_dir).choosable("prank")  # the last good one, logged
+    with pytest.raises(FlowLoadError):
+        outcomes.load(flows_dir, strict=True)  # at start: refused with file:line

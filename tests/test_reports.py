@@ -185,6 +185,8 @@ def test_small_counts_are_suppressed_everywhere(app, ana, boss, redis_client, ti
     assert data["suppressed_below"] == 5
     assert data["escalations"]["total"] == 9 and data["escalations"]["by_kind"]["help"] == 7
     assert data["escalations"]["by_kind"]["urgent"] == "<5"
+    # one small count beside a shown total: the next smallest is withheld, or 9 - 7 gives it
+    assert data["escalations"]["by_priority"] == {"1": "<5", "2": "*"}
     assert data["first_reply"]["answered"] == 5 and data["first_reply"]["p50_seconds"] == 120.0
     assert data["abandoned"] == "<5" and data["contacts"]["rows"][0]["sms:es"] == "<5"
     assert data["contacts"]["rows"][1]["sms:es"] == 0
@@ -220,3 +222,25 @@ def test_report_keys_hold_no_number_text_or_zip(app, ana, redis_client, tick):
 def test_reports_are_for_admins(ana):
     for path in ("/staff/reports", "/staff/reports.json", "/staff/reports.csv"):
         assert ana.get(path).status_code == 403
+
+
+def test_counting_costs_no_round_trip_on_sms(app, redis_client, tick):
+    from tests.test_round_trips import round_trips
+
+    tick.at(5, 10)
+    texter(app).send("hello")  # Redis learns the scripts (a first EVALSHA costs a SCRIPT LOAD)
+    redis_client.delete(reports.day_key("2026-10-05"))
+    t = texter(app)
+    with round_trips() as count:
+        t.send("hello")  # a new contact, counted inside the commit script
+    assert count[0] <= 2
+    with round_trips() as count:
+        t.send("ESPAÑOL")  # the contact moves to Spanish
+    assert count[0] <= 2
+    assert redis_client.hget(reports.day_key("2026-10-05"), "contacts:sms:es") == "1"
+    with round_trips() as count:
+        t.send("he will kill me")  # an urgent flag (the escalation is its own step)
+    day = redis_client.hgetall(reports.day_key("2026-10-05"))
+    # danger written in English answers (and keeps the session) in English: the contact
+    # moves back, still one contact
+    assert day == {"contacts:sms:en": "1", "contacts:sms:es": "0", "urgent": "1"}

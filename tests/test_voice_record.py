@@ -41,6 +41,8 @@ def test_an_answered_call_is_in_the_record_with_its_duration_and_outcome(line, r
     assert "5550166" not in raw and "5550166" not in str(
         records.transcript(redis_client, escalation_id)
     )
+    queue = ana.get("/staff/queue.json").get_json()
+    assert [row["id"] for row in queue["in_progress"]] == [escalation_id]  # theirs, in the queue
     page = ana.get(f"/staff/e/{escalation_id}").get_data(as_text=True)
     assert "Answered call" in page and "5 min 05 s" in page and "5550166" not in page
     assert post(ana, f"/staff/e/{escalation_id}/resolve", outcome="information_only"
@@ -68,6 +70,7 @@ def test_the_callers_next_conversation_links_to_the_call(line, redis_client):
     caller.dial_ends("completed", "42")
     [call_id] = redis_client.zrange(records.OPEN, 0, -1)
     assert records.load(redis_client, call_id).status == "waiting"  # anyone sets the outcome
+    assert [row["id"] for row in ana.get("/staff/queue.json").get_json()["waiting"]] == [call_id]
     from tests.escalation_helpers import ask_for_person
     from tests.phone import Texter
 

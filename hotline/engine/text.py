@@ -49,6 +49,7 @@ APOSTROPHES = "'’`´ʼ‘"
 _APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
 _UNITS = re.compile(r"^(\d+)([^\W\d_]+)$")  # "5am" -> "5 am", "12hrs" -> "12 hrs"
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}", re.UNICODE)  # "helppppp", "ayudaaa", "nooo"
+_SHOUT = re.compile(r"[!¡‼❗❕]{2,}|‼")  # "ayuda!!!": emphasis too
 CLAUSE_MARKS = frozenset('.,;:!?¡¿()[]{}"“”„«»…‹›「」\n។៕៖៘៙៚')  # punctuation that ends a clause
 BREAK = "|"  # a clause break in a list of words (hotline.engine.patterns.BREAK)
 
@@ -190,8 +191,9 @@ def unelongate(word: str) -> str:
 
 
 def elongated(text: str | None) -> bool:
-    """Does the message stretch a word ("heeelp", "auxilioooo")? Emphasis, for triage."""
-    return bool(_ELONGATED.search(text or ""))
+    """Does the message stretch a word ("heeelp", "auxilioooo") or shout ("ayuda!!!")?
+    Emphasis, for triage."""
+    return bool(_ELONGATED.search(text or "") or _SHOUT.search(text or ""))
 
 
 @lru_cache(maxsize=256)

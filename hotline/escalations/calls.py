@@ -68,6 +68,10 @@ def record_answered(
     pipe.zadd(records.OPEN, {record.id: score})
     if status == "waiting":
         pipe.zadd(records.WAITING, {record.id: score})
+    section = records.section_of(record.status, record.kind)  # the dashboard's section index
+    if section:
+        pipe.zadd(records.section_key(section, language), {record.id: score})
+        pipe.sadd(records.SECTION_LANGS, language)
     if who:
         pipe.sadd(records.who_key(who), record.id)
     rpt = reports.esc_key(record.id)

@@ -8,6 +8,7 @@ be listed with `choose: false`.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+log = logging.getLogger(__name__)
 OUTCOMES_FILE = "outcomes.yaml"
 ERASED = "erased"  # the outcome DELETE sets (escalations/erase.py)
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -74,8 +76,11 @@ _cache: dict[Path, tuple[tuple[int, int], Outcomes]] = {}
 _lock = threading.Lock()
 
 
-def load(flows_dir: Path) -> Outcomes:
+def load(flows_dir: Path, strict: bool = False) -> Outcomes:
     """The outcomes of flows_dir/outcomes.yaml, re-read when it or hotline.yaml changes.
+
+    A file broken while the hotline runs (an operator's edit) keeps the last good list
+    answering (logged), as broken flows do; `strict` (at start) raises instead.
 
     Raises hotline.flows.FlowLoadError (file:line issues) when the file is missing or wrong:
     a code that is not lower_snake_case, no label in the default language (others fall back
@@ -94,7 +99,13 @@ def load(flows_dir: Path) -> Outcomes:
         cached = _cache.get(flows_dir)
         if cached and cached[0] == stamp and stamp != (0, 0):
             return cached[1]
-    outcomes = _read(flows_dir)
+    try:
+        outcomes = _read(flows_dir)
+    except Exception:
+        if strict or cached is None:
+            raise
+        log.error("flows/outcomes.yaml does not check; the last good outcome codes stay")
+        return cached[1]
     with _lock:
         _cache[flows_dir] = (stamp, outcomes)
     return outcomes

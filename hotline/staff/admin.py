@@ -158,12 +158,12 @@ def accounts_page():
 def add_account():
     """A new account with a generated password shown once to the admin."""
     form, r = request.form, get_redis()
-    name = form.get("name", "").strip().lower()
+    name, phone = form.get("name", "").strip().lower(), form.get("phone", "").strip()
     password = _new_password()
+    languages = _languages(form.getlist("languages")) or (current.flows().default_language,)
     try:
-        accounts.add(r, name, password, _languages(form.getlist("languages")) or ("en",),
-                     form.get("role", "advocate"), form.get("phone", "").strip(),
-                     form.get("on_call") == "1")  # fmt: skip
+        accounts.add(r, name, password, languages, form.get("role", "advocate"), phone,
+                     form.get("on_call") == "1" and bool(phone))  # fmt: skip
     except accounts.AccountError as exc:
         flash(str(exc))
         return _accounts_page(400)
@@ -171,14 +171,15 @@ def add_account():
     return _accounts_page(shown=(name, password))
 
 
-def _change(name: str, action: str, change) -> tuple[str, int] | None:
+def _change(name: str, action: str, change) -> bool:
+    """Apply an account change and audit it; False (with the reason flashed) if refused."""
     try:
         change(get_redis())
     except accounts.AccountError as exc:
         flash(str(exc))
-        return None
+        return False
     audit.record(get_redis(), g.staff.name, action, "", name)
-    return None
+    return True
 
 
 @bp.post("/accounts/<name>/password")
@@ -202,8 +203,8 @@ def disable_account(name: str):
     if name == g.staff.name:
         flash("You cannot disable your own account.")
         return redirect(url_for("staff.accounts_page"))
-    _change(name, "account disable", lambda r: accounts.disable(r, name))
-    flash(f"{name} disabled; their sessions ended.")
+    if _change(name, "account disable", lambda r: accounts.disable(r, name)):
+        flash(f"{name} disabled; their sessions ended.")
     return redirect(url_for("staff.accounts_page"))
 
 

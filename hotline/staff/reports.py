@@ -48,12 +48,28 @@ def suppress(n: int, floor: int) -> int | str:
     return n if n == 0 or n >= floor else f"<{floor}"
 
 
+WITHHELD = "*"  # a count withheld so that a suppressed one cannot be worked out from a total
+
+
+def suppress_group(counts: dict[str, int], floor: int) -> dict[str, int | str]:
+    """A group of counts whose total is shown: small ones as "<floor", and when exactly one
+    is small, the smallest other non-zero count withheld too ("*"), so the total minus the
+    others cannot give the small one back (secondary suppression)."""
+    shown: dict[str, int | str] = {k: suppress(n, floor) for k, n in counts.items()}
+    small = [k for k, v in shown.items() if isinstance(v, str)]
+    if len(small) == 1:
+        others = [k for k, n in counts.items() if k not in small and n > 0]
+        if others:
+            shown[min(others, key=lambda k: counts[k])] = WITHHELD
+    return shown
+
+
 def figures(report: reports.Report, floor: int, timezone: str) -> dict:
     """Every figure of the report as shown (suppressed), for the page, JSON and CSV alike."""
     known = outcomes.load(current.settings().flows_dir)
     columns = sorted({c for day in report.contacts.values() for c in day})
     contacts = [
-        {"day": d, **{c: suppress(report.contacts[d].get(c, 0), floor) for c in columns},
+        {"day": d, **suppress_group({c: report.contacts[d].get(c, 0) for c in columns}, floor),
          "total": suppress(sum(report.contacts[d].values()), floor)}
         for d in report.days
     ]  # fmt: skip
@@ -67,13 +83,13 @@ def figures(report: reports.Report, floor: int, timezone: str) -> dict:
         "contacts": {"columns": columns, "rows": contacts},
         "escalations": {
             "total": suppress(report.escalations, floor),
-            "by_kind": {k: suppress(n, floor) for k, n in sorted(report.by_kind.items())},
-            "by_priority": {
-                str(p): suppress(n, floor) for p, n in sorted(report.by_priority.items())
-            },
-            "by_outcome": {
-                (o or "open"): suppress(n, floor) for o, n in _outcome_order(report, known)
-            },
+            "by_kind": suppress_group(dict(sorted(report.by_kind.items())), floor),
+            "by_priority": suppress_group(
+                {str(p): n for p, n in sorted(report.by_priority.items())}, floor
+            ),
+            "by_outcome": suppress_group(
+                {(o or "open"): n for o, n in _outcome_order(report, known)}, floor
+            ),
         },
         "first_reply": {
             "for_person": suppress(report.for_person, floor),
