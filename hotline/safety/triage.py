@@ -12,7 +12,7 @@ How a message is read, per language:
 
 1. words: case, accents and digits folded, contractions spelled out, "|" at punctuation,
    stretched words read as themselves ("heeelp": "help", with EMPHASIS at the end);
-2. the hotline's own texts quoted back (ECHO_WORDS words in a row of any flow text) are set
+2. the hotline's own texts quoted back (ECHO_QUOTE words in a row of any flow text) are set
    aside, and a message mostly made of them is set aside whole, so "Emergency: call or text
    911" pasted or quoted is not a cry for help;
 3. `spelling` fixes (text-speak, misspellings), then `ignore` patterns (street names, idioms
@@ -45,10 +45,11 @@ from hotline.engine.patterns import (
     compile_pattern,
     joined,
 )
-from hotline.engine.text import BREAK, elongated, words
+from hotline.engine.text import BREAK, elongated, word_weight, words
 
 NEGATION_WINDOW = 3
-ECHO_WORDS = 5  # this many words in a row of a hotline text, quoted back, are set aside
+ECHO_WORDS = 5  # words in a row of a hotline text that may be part of a quote
+ECHO_QUOTE = 8  # a run of hotline words this long (a Khmer cluster counts half) is a quote
 ECHO_SHARE = 0.6  # a message this much made of quoted hotline text is set aside whole
 EMPHASIS = "❗"  # added at the end of a message that stretches a word ("heeelp"); patterns
 # may weigh it like a word
@@ -69,6 +70,9 @@ class LanguageLexicon(BaseModel):
     contractions: dict[str, str] = Field(default_factory=dict)  # "'ll" -> " will"
     spelling: dict[str, str] = Field(default_factory=dict)  # word -> words
     ignore: list[str] = Field(default_factory=list)  # patterns set aside before matching
+    # words a negation may stand before what it governs; Khmer, read as clusters (two or so
+    # a word, hotline.engine.text), needs more than a language written with spaces
+    negation_window: int = Field(default=NEGATION_WINDOW, ge=1, le=12)
 
     @model_validator(mode="after")
     def _compiles(self) -> LanguageLexicon:
@@ -155,6 +159,8 @@ class _Compiled:
     clause_words: frozenset[str]
     clause_starts: frozenset[str]
     spelling: dict[str, tuple[str, ...]]
+    negation_window: int = NEGATION_WINDOW
+    longest: int = 1  # words in the longest negation, clause word or clause start
 
     @classmethod
     def cached(cls, language: str, lex: LanguageLexicon, contractions: dict[str, str]) -> _Compiled:
@@ -206,6 +212,15 @@ class _Compiled:
             clause_words=grammar.clause_words,
             clause_starts=grammar.clause_starts,
             spelling=spelling,
+            negation_window=lex.negation_window,
+            longest=max(
+                (
+                    w.count(" ") + 1
+                    for group in (grammar.negations, grammar.clause_words, grammar.clause_starts)
+                    for w in group | single(lex.not_negating)
+                ),
+                default=1,
+            ),
         )
 
     # -- reading --------------------------------------------------------------------------
@@ -222,16 +237,22 @@ class _Compiled:
     def read(self, said: list[str], bounds: frozenset[int] = frozenset()) -> _Reading:
         """Danger and disclosure scores; `bounds`: where each later message of the window
         starts (a negation never reaches back across one)."""
-        danger, danger_labels = self._score(said, self.danger, bounds)
-        disclosure, disclosure_labels = self._score(said, self.disclosure, bounds)
+        text = joined(said)  # once for both tables
+        danger, danger_labels = self._score(said, text, self.danger, bounds)
+        disclosure, disclosure_labels = self._score(said, text, self.disclosure, bounds)
         return _Reading(danger, danger_labels, disclosure, disclosure_labels)
 
     def _score(
-        self, said: list[str], table: _Table, bounds: frozenset[int]
+        self,
+        said: list[str],
+        said_joined: tuple[str, list[int]],
+        table: _Table,
+        bounds: frozenset[int],
     ) -> tuple[float, tuple[str, ...]]:
         """Heaviest matches first (then longest); each word once, each pattern once; a negated
-        match still takes its words, so a shorter phrase inside it cannot count instead."""
-        text, starts = joined(said)
+        match still takes its words, so a shorter phrase inside it cannot count instead.
+        `said_joined`: joined(said), made once for both tables."""
+        text, starts = said_joined
         items = table.items
         found = [
             (-abs(items[index].weight), a - b, a, b, index)
@@ -257,19 +278,41 @@ class _Compiled:
         return total, tuple(labels)
 
     def _negated(self, said: list[str], start: int, bounds: frozenset[int]) -> bool:
-        if said[start] in self.clause_starts:
+        if self._starts(said, start, self.clause_starts):
             return False  # "no he will kill me": a phrase with its own subject
-        for k in range(start - 1, max(-1, start - 1 - NEGATION_WINDOW), -1):
+        k, seen = start - 1, 0
+        while k >= 0 and seen < self.negation_window:
             if k + 1 in bounds:
                 return False  # the negation is in an earlier message
-            word = said[k]
-            if word == BREAK or word in self.clause_words or word in self.clause_starts:
+            if said[k] == BREAK or self._ends(said, k, self.clause_words | self.clause_starts):
                 return False
-            if word in self.negations:
-                if k + 1 < len(said) and said[k + 1] in self.not_negating:
+            n = self._ends(said, k, self.negations)
+            if n:
+                if self._starts(said, k + 1, self.not_negating):
+                    k, seen = k - n, seen + 1
                     continue  # "won't stop hitting me", "no deja de pegarme"
-                return not (k > 0 and said[k - 1] == word)  # "no no no": an interjection
+                first = k - n + 1
+                repeated = first >= n and said[first - n : first] == said[first : k + 1]
+                return not repeated  # "no no no": an interjection
+            k, seen = k - 1, seen + 1
         return False
+
+    def _ends(self, said: list[str], k: int, phrases: frozenset[str]) -> int:
+        """How many words of one of `phrases` end at word k (a Khmer word is several
+        clusters), or 0."""
+        for n in range(1, self.longest + 1):
+            if k - n + 1 < 0:
+                break
+            if " ".join(said[k - n + 1 : k + 1]) in phrases:
+                return n
+        return 0
+
+    def _starts(self, said: list[str], start: int, phrases: frozenset[str]) -> bool:
+        """Does one of `phrases` start at word `start`?"""
+        return any(
+            " ".join(said[start : start + n]) in phrases
+            for n in range(1, min(self.longest, len(said) - start) + 1)
+        )
 
 
 _COMPILED: dict[tuple[str, str], _Compiled] = {}
@@ -320,10 +363,24 @@ class Echo:
             for i in range(len(plain) - ECHO_WORDS + 1)
             if tuple(plain[i : i + ECHO_WORDS]) in shingles
         ]
-        echoed = {i for a, b in spans for i in range(a, b)}
-        if len(echoed) >= ECHO_SHARE * len(at):  # mostly the hotline's words: all a quote
-            return _set_aside(said, [(0, len(said))]) if spans else said
-        return _set_aside(said, spans)
+        runs: list[tuple[int, int]] = []  # overlapping spans joined
+        for a, b in spans:
+            if runs and a < runs[-1][1]:
+                runs[-1] = (runs[-1][0], b)
+            else:
+                runs.append((a, b))
+
+        def weight(a: int, b: int) -> float:
+            return sum(word_weight(w) for w in said[a:b] if w != BREAK)
+
+        # A few words in common are not a quote: "m gen yon dèt ki pa janm fini" says what
+        # the hotline's list of signs says, in the texter's own words. Once one run is long
+        # enough to be a quote, every run is part of it.
+        if not any(weight(a, b) >= ECHO_QUOTE for a, b in runs):
+            return said
+        if sum(weight(a, b) for a, b in runs) >= ECHO_SHARE * weight(0, len(said)):
+            return _set_aside(said, [(0, len(said))])  # mostly the hotline's words: a quote
+        return _set_aside(said, runs)
 
 
 def _shingles(said: list[str]) -> set[tuple[str, ...]]:
