@@ -61,9 +61,11 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {1000 * statistics.median(ordered):7.2f} ms  p99 {1000 * p99:7.2f} ms"
 
 
-def server_time(url: str, tmp: str) -> None:
-    """Time the view in-process (Flask test client: the server's own work, no network)."""
+def server_time(url: str, tmp: str, advocates: int) -> None:
+    """Time the view in-process (Flask test client: the server's own work, no network), and
+    weigh its CPU against an inbound message's, both measured in this one process."""
     from hotline.app import create_app
+    from hotline.devphone import DevPhone
     from hotline.escalations import queue, records
     from tests.escalation_helpers import add_staff, sign_in
 
@@ -72,29 +74,49 @@ def server_time(url: str, tmp: str) -> None:
     add_staff(r, "ana", ("en", "es"))
     client = app.test_client()
     assert sign_in(client, "ana").status_code == 302
-    first = client.get("/staff/queue.json")
-    etag = first.headers["ETag"]
-    unchanged = []
-    for _ in range(300):
-        started = time.perf_counter()
-        response = client.get("/staff/queue.json", headers={"If-None-Match": etag})
-        unchanged.append(time.perf_counter() - started)
-        assert response.status_code == 304
-    changed, size = [], 0
-    for _ in range(100):
+    tag = {"etag": client.get("/staff/queue.json").headers["ETag"]}
+
+    def timed(count: int, poll) -> tuple[list[float], float]:
+        walls, cpu = [], time.process_time()
+        for _ in range(count):
+            started = time.perf_counter()
+            poll()
+            walls.append(time.perf_counter() - started)
+        return walls, (time.process_time() - cpu) / count
+
+    def unchanged_poll():
+        response = client.get("/staff/queue.json", headers={"If-None-Match": tag["etag"]})
+        if response.status_code != 304:  # the clock minute turned (it is in the tag)
+            tag["etag"] = response.headers["ETag"]
+
+    def changed_poll():  # each advocate's page is their own (unread badges, hand-offs)
         r.incr(records.VERSION)
-        started = time.perf_counter()
-        response = client.get("/staff/queue.json", headers={"If-None-Match": etag})
-        changed.append(time.perf_counter() - started)
-        size = len(response.data)
+        changed_poll.size = len(client.get("/staff/queue.json").data)
+
+    timed(50, unchanged_poll)  # warm up
+    changed, cpu_build = timed(100, changed_poll)
+    tag["etag"] = client.get("/staff/queue.json").headers["ETag"]
+    unchanged, cpu_304 = timed(300, unchanged_poll)
     old = []
     for _ in range(3):
         started = time.perf_counter()
         queue.open_escalations(r)  # what every poll did before: every record, unsealed
         old.append(time.perf_counter() - started)
-    print(f"unchanged poll (304)      {percentiles(unchanged)}  (300 polls)")
-    print(f"changed poll (a page)     {percentiles(changed)}  {size / 1024:.1f} KiB  (100 polls)")
+    phone = DevPhone(app)
+    for body in sms_load.SCRIPT:  # warm up
+        phone.text(body, "+19785550999")
+    _, cpu_sms = timed(1, lambda: [phone.text(b, "+19785550998") for b in sms_load.SCRIPT * 3])
+    cpu_sms /= 3 * len(sms_load.SCRIPT)
+    print(f"unchanged poll (304)      {percentiles(unchanged)}  CPU {1000 * cpu_304:.2f} ms")
+    print(f"changed poll, built       {percentiles(changed)}  CPU {1000 * cpu_build:.2f} ms  "
+          f"{changed_poll.size / 1024:.1f} KiB")  # fmt: skip
     print(f"old read (all open)       {percentiles(old)}  (3 reads)")
+    polls = advocates / 1.5
+    quiet, busy = polls * cpu_304, polls * cpu_build
+    print(f"/sms message CPU {1000 * cpu_sms:.2f} ms in-process (this run's script)")
+    print(f"{advocates} dashboards ({polls:.1f} polls/s): {1000 * quiet:.1f} ms CPU/s with the "
+          f"queue unchanged, {1000 * busy:.1f} ms/s with it changing every poll: the CPU of "
+          f"{quiet / cpu_sms:.1f} to {busy / cpu_sms:.1f} /sms messages a second")  # fmt: skip
 
 
 def env_for(url: str, tmp: str, port: int) -> dict[str, str]:
@@ -151,6 +173,17 @@ class Dashboard(threading.Thread):
             self.stop.wait(1.5)
 
 
+def app_cpu(pid: int) -> float:
+    """CPU seconds used by a gunicorn master and its workers (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0.0
+    for each in [pid, *map(int, children)]:
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def redis_cpu(r) -> float:
     """CPU seconds the redis-server process has used (user + system, INFO cpu)."""
     info = r.info("cpu")
@@ -167,19 +200,23 @@ def throughput(url: str, tmp: str, args) -> None:
     port = sms_load.free_port()
     proc = sms_load.serve("hotline.app:create_app()", port, env_for(url, tmp, port), args.workers)
     try:
-        sms_load.load(port, 4, 2)  # warm-up
-        rows = []
-        for round_ in range(args.rounds):
-            for advocates in (0, args.advocates):
+        sms_load.load(port, 4, 2, run=1)  # warm-up
+        rows, run = [], 1
+        for round_ in range(args.rounds):  # alternate the order: a drifting load cancels out
+            order = (0, args.advocates) if round_ % 2 == 0 else (args.advocates, 0)
+            for advocates in order:
+                run += 1
                 stop = threading.Event()
                 boards = [Dashboard(port, name, stop) for name in names[:advocates]]
                 for board in boards:
                     board.sign_in()
                 for board in boards:
                     board.start()
-                cpu = redis_cpu(r)
-                result = sms_load.load(port, args.concurrency, args.seconds)
-                per_message = 1000 * (redis_cpu(r) - cpu) / max(1, result["requests"])
+                cpu, app = redis_cpu(r), app_cpu(proc.pid)
+                result = sms_load.load(port, args.concurrency, args.seconds, run=run)
+                messages = max(1, result["requests"])
+                per_message = 1000 * (redis_cpu(r) - cpu) / messages
+                app_per_message = 1000 * (app_cpu(proc.pid) - app) / messages
                 stop.set()
                 for board in boards:
                     board.join()
@@ -187,15 +224,22 @@ def throughput(url: str, tmp: str, args) -> None:
                 for board in boards:
                     for status, n in board.statuses.items():
                         polls[status] = polls.get(status, 0) + n
-                rows.append((round_ + 1, advocates, result, polls))
+                rows.append((round_ + 1, advocates, result, polls, app_per_message))
                 print(f"round {round_ + 1}, {advocates:2} dashboards: {result['rps']:6.1f} "
                       f"req/s  p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
-                      f"errors {result['errors']}  polls {polls}  Redis CPU "
-                      f"{per_message:.3f} ms/message", flush=True)  # fmt: skip
+                      f"errors {result['errors']}  polls {polls}  CPU per /sms message: "
+                      f"app {app_per_message:.2f} ms, Redis {per_message:.3f} ms",
+                      flush=True)  # fmt: skip
+
         base = statistics.mean(row[2]["rps"] for row in rows if row[1] == 0)
         loaded = statistics.mean(row[2]["rps"] for row in rows if row[1] == args.advocates)
         print(f"/sms throughput with {args.advocates} dashboards: {loaded / base:.3f} of without "
               f"({100 * (1 - loaded / base):+.1f}% cut)")  # fmt: skip
+        cpu_base = statistics.mean(row[4] for row in rows if row[1] == 0)
+        cpu_loaded = statistics.mean(row[4] for row in rows if row[1] == args.advocates)
+        print(f"app CPU per /sms message (dashboards' polls included): {cpu_base:.2f} ms without, "
+              f"{cpu_loaded:.2f} ms with: a CPU-bound host serves {cpu_base / cpu_loaded:.3f} "
+              f"as many messages ({100 * (1 - cpu_base / cpu_loaded):.1f}% cut)")  # fmt: skip
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -224,7 +268,7 @@ def main() -> None:
             print(f"{args.open} open escalations seeded in {time.monotonic() - started:.1f} s; "
                   f"/sms script {args.script}, concurrency {args.concurrency}, {args.workers} "
                   f"sync gunicorn workers, {args.seconds:.0f} s per run")  # fmt: skip
-            server_time(url, tmp)
+            server_time(url, tmp, args.advocates)
             throughput(url, tmp, args)
         finally:
             server.stop()

@@ -81,14 +81,18 @@ def post_sms(port: int, base: str, number: str, body: str, sid: str, timeout: fl
         conn.close()
 
 
-def texter(index: int, port: int, base: str, stop: float, latencies: list, errors: list) -> None:
-    number = f"+1978555{index:04d}"
+def texter(
+    index: int, port: int, base: str, stop: float, latencies: list, errors: list, run: int = 0
+) -> None:
+    """One texter walking SCRIPT until `stop`. run > 0 gives other numbers and MessageSids, so
+    a later run is not answered from the reply cache of an earlier one."""
+    number = f"+1978{555 + run:03d}{index:04d}"
     step = 0
     while time.monotonic() < stop:
         body = SCRIPT[step % len(SCRIPT)]
         started = time.perf_counter()
         try:
-            status = post_sms(port, base, number, body, f"SM{index:08d}{step:024d}")
+            status = post_sms(port, base, number, body, f"SM{run:04d}{index:08d}{step:020d}")
             if status != 200:
                 errors.append(status)
         except OSError as exc:
@@ -97,13 +101,13 @@ def texter(index: int, port: int, base: str, stop: float, latencies: list, error
         step += 1
 
 
-def load(port: int, concurrency: int, seconds: float) -> dict[str, float]:
+def load(port: int, concurrency: int, seconds: float, run: int = 0) -> dict[str, float]:
     base = f"http://127.0.0.1:{port}"
     latencies: list[float] = []
     errors: list = []
     stop = time.monotonic() + seconds
     threads = [
-        threading.Thread(target=texter, args=(i, port, base, stop, latencies, errors))
+        threading.Thread(target=texter, args=(i, port, base, stop, latencies, errors, run))
         for i in range(concurrency)
     ]
     started = time.monotonic()

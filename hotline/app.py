@@ -41,6 +41,7 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     crypto.configure(settings.secret_keys, settings.hash_key)
     hotline = load_checked(settings.flows_dir, {"program": settings.program_name})
     app.extensions["hotline.flows"] = hotline
+    _check_languages_off(settings, hotline)
     app.extensions["hotline.lexicon"] = load_lexicon(settings.flows_dir, hotline)
     outcomes.load(settings.flows_dir, strict=True)  # a broken outcomes.yaml stops the start
     store.init_app(
@@ -58,6 +59,17 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     if settings.development and settings.twilio_auth_token == "development-token":
         log.warning("development mode: Twilio signatures use the development token")
     return app
+
+
+def _check_languages_off(settings, hotline) -> None:
+    """HOTLINE_LANGUAGES_OFF naming a language the flows do not declare, or the default
+    language (which cannot be switched off), is said at start rather than ignored unseen."""
+    off = set(settings.languages_off)
+    if unknown := sorted(off - set(hotline.languages)):
+        log.warning("HOTLINE_LANGUAGES_OFF: %s not declared in flows/; ignored", ", ".join(unknown))
+    if hotline.default_language in off:
+        log.warning("HOTLINE_LANGUAGES_OFF: the default language %r stays on",
+                    hotline.default_language)  # fmt: skip
 
 
 def _check_hash_key(app: Flask, settings) -> None:

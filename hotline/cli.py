@@ -98,8 +98,9 @@ def _development_extras(app, host: str, port: int) -> None:
 
 
 def _safe(url: str) -> str:
-    """A Redis URL without its password, for printing."""
-    return url.split("@")[-1] if "@" in url else url
+    """A Redis URL without its passwords (user info, `?sentinel_password=`), for printing."""
+    scheme, sep, rest = url.rpartition("://")
+    return scheme + sep + rest.rsplit("@", 1)[-1].split("?", 1)[0]
 
 
 @main.command()

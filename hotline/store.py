@@ -7,7 +7,7 @@ REDIS_URL forms (parse_url): `redis://`, `rediss://`, `unix://` (one server), an
 master at every new connection and drops a connection whose node was demoted (READONLY), so a
 promotion is followed without a restart. A Redis Cluster is refused (`redis+cluster://`, or a
 server with cluster mode on): the hotline's keys are not slot-tagged, and one Redis core serves
-on the order of 10,000 messages a second here (README, "Deploying").
+thousands of messages a second here (README, "Deploying"; bench/README.md).
 """
 
 from __future__ import annotations
@@ -121,9 +121,9 @@ class RedisConfigError(ValueError):
 CLUSTER_REFUSED = (
     "REDIS_URL points at a Redis Cluster ({what}). The hotline needs one Redis (with replicas "
     "and Sentinel for failover): its scripts touch several keys of one texter and the queue "
-    "at once, which a cluster refuses across slots (CROSSSLOT), and one Redis core serves on "
-    "the order of 10,000 messages a second here. Use redis+sentinel://host:port,.../service "
-    "(README, 'Deploying')."
+    "at once, which a cluster refuses across slots (CROSSSLOT), and one Redis core serves "
+    "thousands of messages a second, far above a hotline's volume. Use "
+    "redis+sentinel://host:port,.../service (README, 'Deploying')."
 )
 
 

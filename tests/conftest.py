@@ -141,10 +141,10 @@ def quick_argon2() -> Iterator[None]:
     accounts._hasher, accounts._DUMMY = saved
 
 
-# Tests that bring their own redis-server (or drive real processes and a browser, whose
-# behaviour does not depend on which Redis answers) run once, in the embedded pass: CI's
-# REDIS_URL pass repeats only what talks to the standalone server.
-OWN_SERVER_FIXTURES = {"own_redis", "replicated"}
+# Tests that never touch the shared Redis, bring their own redis-server, or drive real
+# processes and a browser (whose behaviour does not depend on which Redis answers) run once,
+# in the embedded pass: CI's REDIS_URL pass repeats only what talks to the standalone server.
+OWN_SERVER_FIXTURES = {"own_redis", "replicated", "pair"}
 ONCE_MARKERS = {"faults", "slow", "browser"}
 
 
@@ -152,10 +152,11 @@ ONCE_MARKERS = {"faults", "slow", "browser"}
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not os.environ.get("REDIS_URL"):
         return
-    once = pytest.mark.skip(reason="runs once, in the embedded pass (its own servers or a browser)")
+    once = pytest.mark.skip(reason="runs once, in the embedded pass")
     for item in items:
         markers = {m.name for m in item.iter_markers()}
-        if markers & ONCE_MARKERS or OWN_SERVER_FIXTURES & set(item.fixturenames):
+        names = set(item.fixturenames)
+        if markers & ONCE_MARKERS or OWN_SERVER_FIXTURES & names or "redis_url" not in names:
             item.add_marker(once)
 
 

@@ -90,6 +90,14 @@ class ReplicatedRedis:
         self.sentinels = [Server(folder, f"sentinel{i}", sentinel=True) for i in range(3)]
 
     def start(self) -> ReplicatedRedis:
+        """Start every server; on any failure stop those already started, then raise."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> ReplicatedRedis:
         master = self.nodes[0].start()
         for node in self.nodes[1:]:
             node.start("--replicaof", "127.0.0.1", str(master.port))

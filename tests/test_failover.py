@@ -20,7 +20,8 @@ import pytest
 from hotline.escalations import records
 from hotline.store import connect, number_key
 from tests import conftest
-from tests.processes import free_port, production_env, start_app, start_worker
+from tests.escalation_helpers import add_staff
+from tests.processes import free_port, production_env, start_app, start_worker, wait_for
 from tests.redis_servers import ReplicatedRedis
 from tests.test_faults import _post
 
@@ -34,6 +35,7 @@ pytestmark = [
 PROMISE = "will answer here as soon as they are free"
 WORDS = "my boss keeps my passport and I need help"  # queued at once, as their own words
 FALLBACK = "we cannot answer right now"
+ANA = "+16175550111"  # the advocate on call: the worker's alerts reach her through the stand-in
 
 
 class Load:
@@ -59,6 +61,9 @@ class Load:
                        else "error" if texts.startswith("ERROR") else "other")  # fmt: skip
             self.results.append((number, time.monotonic(), outcome))
 
+    def told(self, after: float = 0.0) -> int:
+        return sum(1 for _, at, outcome in list(self.results) if outcome == "told" and at > after)
+
     def __enter__(self) -> Load:
         for t in self.threads:
             t.start()
@@ -74,26 +79,30 @@ def test_a_killed_master_loses_no_escalation_a_texter_was_told_about(tmp_path, t
     servers = ReplicatedRedis(tmp_path / "redis").start()
     procs = []
     try:
-        env = production_env(servers.url, tmp_path, twilio_standin.url)
+        add_staff(connect(servers.url, timeout=5.0), "ana", ("en",), phone=ANA)
+        env = production_env(servers.url, tmp_path, twilio_standin.url,
+                             HOTLINE_ALERTS_PER_MINUTE="100000")  # fmt: skip
         ports = [free_port(), free_port()]
         procs += [start_app(env, tmp_path, port, f"app{i}") for i, port in enumerate(ports)]
         procs.append(start_worker(env, tmp_path))
         with Load(ports) as load:
-            time.sleep(3)
+            wait_for(lambda: load.told() >= 20, 60, why="20 texters told before the kill")
             old = servers.master_port()
             servers.node(old).kill()
             killed = time.monotonic()
             new = servers.wait_for_promotion(old)
             promoted = time.monotonic()
+            alerted = len(twilio_standin.bodies(ANA))
             servers.node(old).start("--replicaof", "127.0.0.1", str(new))  # back as a replica
-            time.sleep(12)
+            time.sleep(10)
+            wait_for(lambda: load.told(after=promoted + 10) >= 5, 60, why="replies after 10 s")
         assert promoted - killed < 15, "Sentinel took too long to promote"
         counts = {k: sum(1 for *_, o in load.results if o == k) for k in ("told", "fallback")}
         back = min((at for _, at, o in load.results if at > promoted and o == "told"), default=0)
         print(f"failover: promoted {promoted - killed:.1f} s after the kill; normal replies "
               f"{back - promoted:.1f} s after it; {counts}")  # fmt: skip
         told = [number for number, _, outcome in load.results if outcome == "told"]
-        assert len(told) > 20, load.results[-10:]
+        assert len(told) >= 25, load.results[-10:]
         assert not [r for r in load.results if r[2] == "error"], "a webhook answered 5xx"
         # Every texter told "someone will answer" has their escalation on the new master.
         r = connect(f"redis://127.0.0.1:{new}/0", timeout=5.0)
@@ -110,6 +119,8 @@ def test_a_killed_master_loses_no_escalation_a_texter_was_told_about(tmp_path, t
         assert any(at > promoted for number, at, outcome in load.results if outcome == "told")
         assert servers.node(old).client().execute_command("ROLE")[0] == "slave"
         assert procs[-1].alive(), "the worker rode out the failover"
+        wait_for(lambda: len(twilio_standin.bodies(ANA)) > alerted + 10, 30,
+                 why="the worker to send alerts again after the promotion")  # fmt: skip
     finally:
         for proc in procs:
             proc.stop()

@@ -190,3 +190,12 @@ def test_khmer_and_creole_switched_off(make_app):
     other = Texter(texter.client, number="+19785550177")
     urgent = other.reply("ជួយខ្ញុំផង")  # "help me!": danger in Khmer is still read
     assert urgent.startswith("Thanks for writing. If you are in danger now, call or text 911")
+
+
+def test_switching_off_an_unknown_or_the_default_language_is_said_at_start(make_app, caplog):
+    app = make_app(HOTLINE_LANGUAGES_OFF="xx,en,km")
+    assert "not declared in flows/; ignored" in caplog.text and "'en' stays on" in caplog.text
+    with app.app_context():
+        from hotline import current
+
+        assert "en" in current.flows().languages and "km" not in current.flows().languages

@@ -84,6 +84,7 @@ def urgent(text: str, earlier: tuple[str, ...] = ()) -> bool:
         "nao me deixa sair",
         "Não, ele vai me matar se ver isso",
         "Por favor, não! Ele me trancou no porão",
+        "não me bate!",
     ],
 )
 def test_portuguese_danger_is_urgent(text):
@@ -99,6 +100,7 @@ def test_portuguese_danger_is_urgent(text):
         "pode me ajudar a achar um médico?",
         "preciso de ajuda com o aluguel",
         "a porta do meu carro ta trancada",
+        "ele não me bate",  # a statement; "não me bate!" alone is a plea
     ],
 )
 def test_portuguese_near_misses_are_not_urgent(text):
@@ -118,6 +120,7 @@ def test_portuguese_near_misses_are_not_urgent(text):
         "yo pa kite m soti",
         "Non, l ap touye m si l wè sa",
         "tanpri ede m li pral touye m",  # "li" is "he" here, not "read"
+        "Pa bat mwen!",  # a plea; "li pa bat mwen" is a statement
     ],
 )
 def test_haitian_creole_danger_is_urgent(text):
@@ -133,6 +136,7 @@ def test_haitian_creole_danger_is_urgent(text):
         "m bezwen èd pou lwaye a",
         "magazen an fèmen",
         "kè m ap bat fò",
+        "li pa bat mwen",
     ],
 )
 def test_haitian_creole_near_misses_are_not_urgent(text):
@@ -295,6 +299,8 @@ def test_a_stop_word_in_a_sentence_is_not_an_opt_out(text, language):
         ("បាទ មានសុវត្ថិភាព", "km", "yes"),
         ("ទេ អរគុណ", "km", "no"),
         ("ទៅ", "km", None),  # "go": one vowel sign away from ទេ (no)
+        ("ទេ គាត់អានទូរស័ព្ទខ្ញុំ", "km", "no"),  # no, he reads my phone
+        ("ទេសចរណ៍", "km", None),  # tourism starts with the cluster ទេ
     ],
 )
 def test_yes_and_no_as_people_type_them(text, language, answer):

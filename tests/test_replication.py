@@ -16,7 +16,7 @@ from hotline.escalations import records
 from hotline.safety import crypto
 from hotline.store import connect
 from tests import conftest
-from tests.escalation_helpers import ask_for_person
+from tests.escalation_helpers import add_staff, ask_for_person, sign_in
 from tests.phone import Texter
 from tests.processes import wait_for
 from tests.redis_servers import SERVICE, Server
@@ -71,6 +71,13 @@ def test_through_sentinel_the_promise_follows_the_replica_holding_the_escalation
     assert PROMISE in reply
     with _replica(replicated).client() as replica:  # read at once: WAIT made it so
         assert replica.zcard(records.OPEN) == 1
+    # Staff sign in (the sign-in throttle counts on the same master, through Sentinel too).
+    add_staff(connect(replicated.url, timeout=2.0), "ana", ("en",))
+    staff = sentinel_app.test_client()
+    assert sign_in(staff, "ana", "wrong password here").status_code == 401
+    assert connect(replicated.url).keys("LIMITS*"), "the failed sign-in was counted in Redis"
+    assert sign_in(staff).status_code == 302
+    assert [row["id"] for row in staff.get("/staff/queue.json").get_json()["waiting"]] == ["1"]
 
 
 def test_no_replica_acknowledging_means_the_texter_hears_the_truth_and_staff_are_told(
@@ -84,16 +91,21 @@ def test_no_replica_acknowledging_means_the_texter_hears_the_truth_and_staff_are
     texter.send("hello")
     texter.send("2")
     texter.send("yes")
+    writer = Texter(app.test_client(), number="+19785550177")
     os.kill(replica.process.pid, signal.SIGSTOP)  # the replica stops acknowledging
     try:
         reply = " ".join(texter.send("ANY"))
+        own_words = writer.send("my boss keeps my passport and I need help")
     finally:
         os.kill(replica.process.pid, signal.SIGCONT)
     assert UNCONFIRMED in reply and PROMISE not in reply
+    assert "will answer in this thread" not in reply  # the flow's own promise is left out too
     assert "1-888-373-7888" in reply and "233733" in reply and "911" in reply
+    assert UNCONFIRMED in own_words[0] and "answer you here" not in " ".join(own_words)
+    assert "YES or NO" in own_words[-1]  # the conversation goes on: may we text you later?
     r = connect(url)
-    assert r.zcard(records.OPEN) == 1  # still queued for staff, with its alert
-    assert r.llen("rq:queue:hotline-default") + r.llen("rq:queue:hotline-urgent") == 1
+    assert r.zcard(records.OPEN) == 2  # still queued for staff, with their alerts
+    assert r.llen("rq:queue:hotline-default") + r.llen("rq:queue:hotline-urgent") == 2
     # The replica back: the next conversation is promised again.
     wait_for(lambda: r.execute_command("WAIT", 1, 100) >= 1, 10)
     other = Texter(app.test_client(), number="+19785550144")

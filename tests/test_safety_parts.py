@@ -60,6 +60,28 @@ def test_fallback_routes_answer_without_redis_or_signature(make_app, redis_url):
     assert [d.text for d in root.iter("Dial")] == ["+18883737888"]
 
 
+def test_the_printed_fallback_twiml_is_what_the_app_answers(app, client, tmp_path):
+    """`hotline fallback twiml sms|voice` (for a TwiML Bin) prints the app's own fallback."""
+    from click.testing import CliRunner
+
+    from hotline.cli import main
+    from tests.conftest import ROOT
+
+    env = {"HOTLINE_FLOWS_DIR": str(ROOT / "flows"), "HOTLINE_ENV": "development",
+           "HOTLINE_PROGRAM_NAME": app.extensions["hotline.settings"].program_name}  # fmt: skip
+    for channel in ("sms", "voice"):
+        printed = CliRunner().invoke(main, ["fallback", "twiml", channel], env=env)
+        assert printed.exit_code == 0, printed.output
+        served = client.post(f"/fallback/{channel}").get_data(as_text=True)
+        assert printed.output.strip() == served
+        assert "1-888-373-7888" in served or "8 8 8" in served
+    spanish = CliRunner().invoke(main, ["fallback", "twiml", "sms", "--language", "es"], env=env)
+    texts = [m.text for m in ET.fromstring(spanish.output).iter("Message")]
+    assert len(texts) == 1 and "llame al 911" in texts[0]
+    wrong = CliRunner().invoke(main, ["fallback", "twiml", "sms", "--language", "xx"], env=env)
+    assert wrong.exit_code == 2 and "not a language" in wrong.output
+
+
 def test_security_headers(client):
     response = client.get("/healthz")
     assert response.headers["X-Frame-Options"] == "DENY"

@@ -124,3 +124,21 @@ def test_every_keyword_a_text_names_answers_in_that_language(lang):
             assert bare == [], (lang, where, text)
         if "MENU" in re.findall(r"(?<!\()\bMENU\b(?!\))", text):
             assert "menu" in own, (lang, where, text)
+
+
+@pytest.mark.parametrize("lang", NEW)
+def test_canned_replies_say_what_the_english_says(lang):
+    """flows/replies.yaml (the advocates' phrasebook): same numbers, 911 by phone, and the
+    national line's calls with interpreters where the English offers its texts."""
+    data = yaml.safe_load((FLOWS / "replies.yaml").read_text(encoding="utf-8"))
+    for reply in data["replies"]:
+        en, text = reply["text"]["en"], reply["text"].get(lang)
+        assert text, (lang, reply["id"])
+        said = re.sub(r"9 1 1", "911", normalize(text))
+        for number, pattern in NUMBERS.items():
+            if pattern.search(en):
+                assert pattern.search(text), (lang, reply["id"], number)
+        if "911" in said:
+            assert CALL_911[lang].search(said), (lang, reply["id"], text)
+        if TEXTING.search(en):
+            assert normalize(INTERPRETERS[lang]) in said, (lang, reply["id"], text)

@@ -157,3 +157,154 @@ def test_a_pattern_that_cannot_be_read_is_a_file_line_error(tmp_path):
     with pytest.raises(FlowLoadError) as error:
         load_lexicon(tmp_path, hotline)
     assert "danger.yaml:" in str(error.value) and "(in danger" in str(error.value)
+
+
+# -- issue 10, red-team round 1: kinds, not instances ----------------------------------------
+@pytest.mark.parametrize(
+    ("text", "read_as"),
+    [
+        ("hes hiting me", "hitting"),  # a doubled letter left out
+        ("he has a gunn", "gun"),  # one typed twice
+        ("he chokd me", "choked"),  # a dropped "e" of -ed
+        ("me kiere matar", "quiere"),  # "qu" typed as "k"
+        ("me puso una golpisa", "golpiza"),  # "z" typed as "s"
+        ("estoy enserrada", "encerr"),  # a stem: "encerr*"
+        ("she got a knif", "knife"),  # a silent "e" left off
+        ("he treatened to kill me", "threatened"),  # "th" typed as "t"
+        ("me golpio muy feo", "golpeo"),  # "e" before a vowel typed as "i"
+        ("they tyed me up", "tied"),  # "ie" typed as "ye"
+        ("he is threatning my kids", "threatening"),  # the "e" of -ening left out
+        ("me bolvio a pegar", "volvio"),  # "v" typed as "b"
+    ],
+)
+def test_a_misspelt_word_is_read_as_the_lexicon_word_it_sounds_like(text, read_as):
+    verdict = assess(LEXICON, text)
+    assert verdict.urgent, text
+    assert any(read_as in phrase for phrase in verdict.matched), verdict.matched
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my phone is tapped",  # a real word is never read as another ("taped")
+        "the mosquitos are eating me alive",  # nor "eating" as "beating"
+        "i bet he will call",
+        "vamos a la casa de mi abuela",
+    ],
+)
+def test_real_words_are_not_read_as_lexicon_words(text):
+    assert not assess(LEXICON, text).urgent
+
+
+def test_a_spanish_no_governs_the_verb_after_it_not_the_next_clause():
+    assert assess(LEXICON, "no me llames me va a matar si se entera").urgent
+    assert assess(LEXICON, "no tengo a nadie me esta golpeando").urgent  # "a nadie": an object
+    assert assess(LEXICON, "no aguanto mas me pega todos los dias").urgent
+    assert not assess(LEXICON, "no me va a matar").urgent
+    assert not assess(LEXICON, "nadie me esta pegando").urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me dio una madriza",
+        "me agarro a golpes",
+        "me van a quebrar",
+        "me encañonó",
+        "he put hands on me again",
+        "he got a strap",
+        "he's strapped and mad",
+        "my man been beating on me",
+        "im getting beated",  # a regularised past
+        "he finna kill me",  # text-speak for "going to"
+        "he kiled my dog and says im next",  # a pet hurt
+        "me rompio la madre",
+        "me sonaron bien feo",
+        "he whooped me bad",
+        "he roughed me up",
+        "he came at me with a bat",
+        "he said hes gonna end me",
+        "hes gonna shot me",  # a past form after "gonna"
+        "he rapped me",  # a real word, but not with a person after it
+        "me cacheteo y me jalo del pelo",
+        "me levantaron y me tienen en una casa",
+        "me acaba de pegar",
+        "ayuda!!! por favor",  # shouting is emphasis, like "ayudaaa"
+        "hes chocking me",
+        "he beat my ass",
+        "he tried to off me",
+        "he got me by the throat",
+        "me partio la cara",
+        "me agarro del cuello",
+        "me aventaron contra la pared",
+        "me van a echar bala",
+        "ta armado y borracho",
+        "hes bashing my head in",
+        "he sliced my arm",
+        "i got jumped by my pimp and his friends",
+        "he broke down the door",
+        "me esta dando de golpes",
+        "nos tienen en una traila",
+        "tumbo la puerta",
+        "me quiere meter a la fuerza al carro",
+    ],
+)
+def test_slang_for_beatings_killing_and_guns(text):
+    assert assess(LEXICON, text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi jefe me mata con tanto trabajo",
+        "lol he's killing me with these jokes",
+        "did u see the news a woman was kidnapped in lowell",
+        "viste la noticia del secuestro en lowell",
+        "that movie where the guy gets kidnapped was so good",
+        "me mata la curiosidad",
+        "el me pegaba hace años pero ya estoy bien",
+        "he used to hit me years ago but now im safe",
+        "me suena bien",
+        "i cant quite remember",
+        "kill me now this meeting is so long",
+        "we watched a horror movie with a guy with a knife",
+        "hit me with the details",
+        "we rapped all night lol",
+        "me levanto temprano",
+        "they will end soon",  # "end" is a threat only with a person after it
+        "i will pop by later",
+        "tiktok about kidnapping scams",
+        "vi un video de secuestros falsos",
+        "a whopping twenty dollars",
+        "esta fila tan larga me esta matando",
+        "the knife set i bought was cheap",
+        "me tienen en espera hace una hora",
+    ],
+)
+def test_jokes_about_work_and_the_news_are_not_danger_now(text):
+    assert not assess(LEXICON, text).urgent
+
+
+def test_danger_words_short_of_urgent_are_a_concern_for_a_person():
+    verdict = assess(LEXICON, "scared")
+    assert not verdict.urgent and verdict.concerned
+    assert verdict.concern_flag == "danger words: scared"
+    assert not assess(LEXICON, "what are your hours").concerned
+
+
+def test_a_spelling_fix_must_be_one_word_as_messages_are_read(tmp_path):
+    """ "2nite" is read as "2 nite": as a fix it rewrote every "2" (a menu answer) as "tonight"."""
+    from hotline.flows import FlowLoadError, load_hotline, load_lexicon
+
+    flows = Path(__file__).parent.parent / "flows"
+    for name in ("hotline.yaml", "sms.yaml", "voice.yaml"):
+        (tmp_path / name).write_text((flows / name).read_text())
+    broken = (
+        (flows / "danger.yaml").read_text().replace("      nite: night\n", "      2nite: tonight\n")
+    )
+    (tmp_path / "danger.yaml").write_text(broken)
+    hotline, _ = load_hotline(tmp_path)
+    with pytest.raises(FlowLoadError) as error:
+        load_lexicon(tmp_path, hotline)
+    assert "2nite" in str(error.value)
+    assert assess(LEXICON, "2").score == 0 and not assess(LEXICON, "2").matched

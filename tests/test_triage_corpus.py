@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.triage_corpus import PARTS, Judge, languages, load, score
+from tests.triage_corpus import PARTS, ROUNDS, Judge, languages, load, parts, score
 
 LANGUAGES = languages()
 RECALL, PRECISION = 0.95, 0.9  # the targets (issue 10), on the tuning part
@@ -47,3 +47,23 @@ def test_held_out_corpus_is_reported_and_holds_a_floor(judge, language, capsys):
     with capsys.disabled():
         print(f"\n[triage corpus] {result.line()}")
     assert result.recall >= FLOOR and result.precision >= FLOOR, (result.fn, result.fp)
+
+
+ROUNDS_OF = [(lang, part) for lang in LANGUAGES for part in parts(lang) if part in ROUNDS]
+
+
+@pytest.mark.parametrize(("language", "part"), ROUNDS_OF)
+def test_red_team_rounds_are_reported(judge, language, part, capsys):
+    """Round 1 (`red-team`) was fixed by kind: a regression set, held to the targets. The
+    `fresh` rounds were written after those fixes (measured first): held to the floor. The
+    `safe` round has only safe messages."""
+    result = score(judge, language, part)
+    with capsys.disabled():
+        print(f"\n[triage corpus] {result.line()}")
+    if part == "safe":  # only safe messages: false alarms at most 10%
+        assert len(result.fp) <= 0.1 * result.tn, result.fp
+    elif part == "red-team":
+        assert result.recall >= RECALL and result.precision >= PRECISION, (result.fn, result.fp)
+        assert result.disclosure_recall >= RECALL, result.disclosure_missed
+    else:
+        assert result.recall >= FLOOR and result.precision >= FLOOR, (result.fn, result.fp)

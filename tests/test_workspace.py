@@ -68,6 +68,16 @@ def test_a_note_is_sealed_at_rest_shown_to_staff_audited_and_never_sent(
     assert not any("cousin" in e.text for e in records.transcript(redis_client, escalation_id))
 
 
+def test_notes_and_hand_off_notes_are_escaped_on_every_page(ana, ben, texter, redis_client):
+    escalation_id = claimed(ana, texter, redis_client)
+    attack = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    post(ana, f"/staff/e/{escalation_id}/notes", note=attack)
+    post(ana, f"/staff/e/{escalation_id}/handoff", to="ben", note=attack)
+    for body in (page(ben, escalation_id), ben.get("/staff/").get_data(as_text=True)):
+        assert "<script>alert" not in body and "<img src=x" not in body
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
 def test_an_empty_note_is_refused_and_nothing_is_kept(ana, texter, redis_client):
     escalation_id = claimed(ana, texter, redis_client)
     response = post(ana, f"/staff/e/{escalation_id}/notes", note=" \x00 \n ")
@@ -137,8 +147,9 @@ def test_hand_off_refused_to_unknown_or_disabled_staff_and_by_a_non_holder(
     accounts.disable(redis_client, "cy")
     post(ana, f"/staff/e/{escalation_id}/handoff", to="cy", note=NOTE)
     assert "That colleague's account is disabled." in html.unescape(page(ana, escalation_id))
-    post(ana, f"/staff/e/{escalation_id}/handoff", to="nobody", note=NOTE)
-    assert "There is no such colleague." in page(ana, escalation_id)
+    for nobody in ("nobody", "session:x", "../ben", "ben\x00"):
+        post(ana, f"/staff/e/{escalation_id}/handoff", to=nobody, note=NOTE)
+        assert "There is no such colleague." in page(ana, escalation_id), nobody
     post(ana, f"/staff/e/{escalation_id}/handoff", to="ben", note="   ")
     assert "Write a note for whoever takes it next." in page(ana, escalation_id)
     post(ben, f"/staff/e/{escalation_id}/handoff", to="ben", note=NOTE)
@@ -227,7 +238,9 @@ def test_unread_badge_counts_texter_messages_since_this_advocate_opened_it(
 
     assert unread(ana) == 2 and unread(ben) == 2
     assert 'aria-label="2 new messages"' in ana.get("/staff/").get_data(as_text=True)
+    etag = ana.get("/staff/queue.json").headers["ETag"]
     ana.get(f"/staff/e/{escalation_id}.json")  # the open page's poll: she sees them
+    assert ana.get("/staff/queue.json", headers={"If-None-Match": etag}).status_code == 200
     assert unread(ana) == 0 and unread(ben) == 2
     texter.send("hello?")
     assert unread(ana) == 1
@@ -301,9 +314,15 @@ def test_canned_reply_in_the_texters_language_or_english_said_so(ana, texter, re
     redis_client.hset(records.record_key(escalation_id), "language", "es")
     body = page(ana, escalation_id, "?insert=safe_now")
     assert ">Hola, gracias por escribir." in body and "(draft translation)" in body
-    redis_client.hset(records.record_key(escalation_id), "language", "pt")
+    redis_client.hset(records.record_key(escalation_id), "language", "km")
     body = page(ana, escalation_id, "?insert=safe_now")
-    assert ">Hi, thanks for writing." in body and "(English: no Portuguese text yet)" in body
+    assert ">សួស្តី អរគុណដែលបានសរសេរមក។" in body and "(draft translation)" in body
+    # A language with no text of its own (a record from before a language was dropped):
+    redis_client.hset(records.record_key(escalation_id), "language", "kea")
+    body = page(ana, escalation_id, "?insert=safe_now")
+    assert (
+        ">Hi, thanks for writing." in body and "(English: no Cabo Verdean Creole text yet)" in body
+    )
 
 
 def test_a_canned_reply_sent_reaches_the_texter(app, ana, texter, redis_client):
@@ -414,3 +433,16 @@ def test_delete_erases_a_hand_off_note_kept_on_the_record(ana, texter, redis_cli
     record = records.load(redis_client, escalation_id)
     assert record.handoff_note == "" and record.erased
     assert not redis_client.exists(notes.notes_key(escalation_id))
+
+
+def test_section_counts_say_how_many_beyond_the_page(ana, redis_client):
+    import time as clock
+
+    from hotline.escalations.records import Escalation
+
+    for i in range(1, queue.PAGE + 6):
+        records.save_new(redis_client, Escalation(str(i), "sms", "en", 3, "r", "help", f"w{i}",
+                                                  created=clock.time() - 1000 + i))  # fmt: skip
+    body = ana.get("/staff/").get_data(as_text=True)
+    assert f'id="n-waiting">{queue.PAGE + 5} (first {queue.PAGE} shown)<' in body
+    assert body.count('class="card p3') == queue.PAGE

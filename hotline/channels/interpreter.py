@@ -47,7 +47,9 @@ bp = Blueprint("interpreter", __name__)
 ROOM_TTL = 6 * 3600  # seconds a room's state is kept
 RING_SECONDS = 25  # each advocate's phone rings this long (as a plain transfer)
 SCREEN_SECONDS = 10
-REST_TIMEOUT = 5.0  # seconds for one Twilio REST call made from a webhook
+# seconds for one Twilio REST call made from a webhook: ringing two on-call numbers stays well
+# inside Twilio's 15 s webhook timeout (past it, Twilio's fallback URL dials the 24/7 line)
+REST_TIMEOUT = 3.0
 PAUSE = "wwww"  # sendDigits: each w waits half a second (the service's greeting)
 FINAL = {"completed", "busy", "no-answer", "failed", "canceled"}
 

@@ -39,6 +39,7 @@ class ChannelPerformer:
     channel: str
     sender: str
     _last: tuple | None = field(default=None, init=False, repr=False)  # (SearchResult, labels)
+    unconfirmed: bool = field(default=False, init=False)  # an escalation no replica confirmed
 
     def lookup(self, action: Lookup) -> tuple[str, list[str]]:
         from hotline.resources import format_sms, format_voice, search
@@ -64,7 +65,12 @@ class ChannelPerformer:
         return format_sms(result, words, lead=lead, segments=sms_segments(words["code"]))
 
     def escalate(self, action: Escalate, session: Session) -> list[str]:
-        """Queue for a person (record + alert job); return the wait, or hours with 911/24/7."""
-        from hotline.escalations.texter import escalate
+        """Queue for a person (record + alert job); return the wait, or hours with 911/24/7.
 
-        return escalate(action, session, self.channel, self.sender)
+        An escalation whose write no replica confirmed sets `unconfirmed` (turn.run then
+        keeps no other promise in the reply)."""
+        from hotline.escalations.texter import escalate_checked
+
+        texts, confirmed = escalate_checked(action, session, self.channel, self.sender)
+        self.unconfirmed |= not confirmed
+        return texts

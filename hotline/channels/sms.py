@@ -204,7 +204,8 @@ def _decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) -
         return _with(_to_menu(eng, session, found, performer, said), words)
     if snapshot.recent >= current.settings().rate_limit:
         return _with(_throttled(eng, snapshot, session, lang), words)
-    disclosure = verdict.disclosure_flag if verdict is not None else ""
+    # a disclosure, or danger words short of urgent ("he chokd me"): a person, not a re-prompt
+    disclosure = (verdict.disclosure_flag or verdict.concern_flag) if verdict is not None else ""
     if status:
         return _in_conversation(eng, session, inbound, arrived, status, snapshot, performer,
                                 disclosure)  # fmt: skip

@@ -68,4 +68,17 @@ def run(engine: Engine, step: Step, performer: Performer, turn: Turn | None = No
             break
         step = engine.step(step.session, Event(kind="lookup_result", result=status))
     turn.session, turn.waiting = step.session, step.waiting
+    if getattr(performer, "unconfirmed", False):
+        turn.says = _without_promises(turn)
     return turn
+
+
+def _without_promises(turn: Turn) -> list[Say]:
+    """A turn whose escalation no replica confirmed (a failover could lose it): keep only what
+    the escalation said (that it could not be confirmed, the 24/7 line, 911) and the question
+    the conversation now waits on; the flow's other texts ("someone will answer in this
+    thread") would promise what may not come."""
+    waiting_on = turn.session.node if turn.session and turn.waiting != "end" else None
+    return [
+        s for s in turn.says if s.field == "escalation" or (waiting_on and s.node == waiting_on)
+    ]

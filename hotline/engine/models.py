@@ -293,6 +293,11 @@ class Detection(Strict):
     """
 
     greetings: dict[str, list[str]] = Field(default_factory=dict)
+    # per language, words only it uses among the shipped languages, as typed without accents
+    # ("toi", "khong", "nguoi"): a message with `min_hits` of one language's, and more of them
+    # than of any other's, is in that language (before the statistical detector)
+    words: dict[str, list[str]] = Field(default_factory=dict)
+    min_hits: int = Field(2, ge=1)
     way_back: Text = Field(default_factory=dict)
     min_words: int = Field(3, ge=1)
     floor: float = Field(0.9, gt=0, le=1)
@@ -301,12 +306,13 @@ class Detection(Strict):
     def _one_language_each(self) -> Detection:
         from hotline.engine.text import normalize
 
-        seen: dict[str, str] = {}
-        for lang, words in self.greetings.items():
-            for word in words:
-                other = seen.setdefault(normalize(word), lang)
-                if other != lang:
-                    raise ValueError(f"greeting {word!r} is listed for both {other!r} and {lang!r}")
+        for name, lists in (("greeting", self.greetings), ("word", self.words)):
+            seen: dict[str, str] = {}
+            for lang, words in lists.items():
+                for word in words:
+                    other = seen.setdefault(normalize(word), lang)
+                    if other != lang:
+                        raise ValueError(f"{name} {word!r} is listed for {other!r} and {lang!r}")
         return self
 
 

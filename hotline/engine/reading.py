@@ -17,7 +17,15 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from hotline.engine.patterns import Grammar, Pattern, PatternError, compile_pattern, joined
-from hotline.engine.text import BREAK, fold_digits, match_keyword, symbols, word_count, words
+from hotline.engine.text import (
+    BREAK,
+    fold_digits,
+    match_keyword,
+    symbols,
+    unspaced,
+    word_count,
+    words,
+)
 
 if TYPE_CHECKING:
     from hotline.engine.models import KeywordSets, Phrasings, Reactions
@@ -179,6 +187,8 @@ def yes_no(
         if said_no and not said_yes:
             return "no"
     first = phrasebook.core(text, language)[:1]
+    if first and unspaced(first[0]):
+        first = text.split()[:1]  # Khmer: ទេ (no) is also the start of ទេសចរណ៍ (tourism)
     if first and _says(first[0], keywords.no, language):
         return "no"  # "no he reads my phone": a no, and the safer reading of an unclear answer
     return None

@@ -49,6 +49,7 @@ APOSTROPHES = "'’`´ʼ‘"
 _APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
 _UNITS = re.compile(r"^(\d+)([^\W\d_]+)$")  # "5am" -> "5 am", "12hrs" -> "12 hrs"
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}", re.UNICODE)  # "helppppp", "ayudaaa", "nooo"
+_SHOUT = re.compile(r"[!¡‼❗❕]{2,}|‼")  # "ayuda!!!": emphasis too
 CLAUSE_MARKS = frozenset('.,;:!?¡¿()[]{}"“”„«»…‹›「」\n។៕៖៘៙៚')  # punctuation that ends a clause
 BREAK = "|"  # a clause break in a list of words (hotline.engine.patterns.BREAK)
 
@@ -150,6 +151,12 @@ def words(text: str | None, contractions: Mapping[str, str] | None = None) -> li
     return out
 
 
+def unspaced(word: str) -> bool:
+    """Is this one of words()'s items a piece of a script written without spaces (a Khmer
+    cluster), rather than a whole word?"""
+    return bool(_KHMER.match(word))
+
+
 def word_weight(word: str) -> float:
     """How much of a word one of words()'s items is: a Khmer cluster half (a Khmer word has
     one to three), anything else a whole one."""
@@ -184,8 +191,9 @@ def unelongate(word: str) -> str:
 
 
 def elongated(text: str | None) -> bool:
-    """Does the message stretch a word ("heeelp", "auxilioooo")? Emphasis, for triage."""
-    return bool(_ELONGATED.search(text or ""))
+    """Does the message stretch a word ("heeelp", "auxilioooo") or shout ("ayuda!!!")?
+    Emphasis, for triage."""
+    return bool(_ELONGATED.search(text or "") or _SHOUT.search(text or ""))
 
 
 @lru_cache(maxsize=256)

@@ -120,7 +120,11 @@ def enable(r: redis.Redis, name: str) -> None:
 
 
 def get(r: redis.Redis, name: str) -> Staff | None:
-    data = r.hgetall(account_key(name))
+    return from_hash(r.hgetall(account_key(name)))
+
+
+def from_hash(data: dict[str, str]) -> Staff | None:
+    """An account as stored (its hash); None when there is none."""
     if not data or "role" not in data:
         return None
     langs = tuple(lang for lang in data.get("languages", "").split(",") if lang)

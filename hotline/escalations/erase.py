@@ -35,8 +35,9 @@ def erase_escalation(r: redis.Redis, escalation_id: str) -> None:
         return
     now = clock.now()
     fields = {
-        "number": seal(""), "details": seal("{}"), "safe_time": seal(""), "consent": "", "flag": "",
-        "erased": str(now), "status": "resolved", "who": "", "handoff_note": "",
+        "number": seal(""), "number_tail": "", "details": seal("{}"), "safe_time": seal(""),
+        "consent": "", "flag": "", "erased": str(now), "status": "resolved", "who": "",
+        "handoff_note": "",
     }  # fmt: skip
     if record.is_open:
         fields |= {"resolved": str(now), "outcome": "erased"}

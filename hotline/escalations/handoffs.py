@@ -21,7 +21,7 @@ import time
 import redis
 
 from hotline.escalations import audit, records
-from hotline.escalations.accounts import Staff, account_key
+from hotline.escalations.accounts import NAME, Staff, account_key
 from hotline.escalations.notes import MAX_NOTES, Note, NoteRefused, clean, notes_key
 from hotline.escalations.queue import QueueError
 from hotline.escalations.records import SEEN_PREFIX, Entry
@@ -30,7 +30,9 @@ from hotline.escalations.seal import seal
 # KEYS: record, waiting, version, notes, log, the colleague's account ("" key when to queue).
 # ARGV: id, giver, is_admin, receiver ("" = the queue), now, note json, sealed note, transcript
 # line json, notes cap.
-HANDOFF = records.SECTIONS_LUA + """
+HANDOFF = (
+    records.SECTIONS_LUA
+    + """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 'missing' end
 if status == 'resolved' then return 'resolved' end
@@ -48,7 +50,7 @@ else
   redis.call('HSET', KEYS[1], 'status', 'waiting', 'assignee', '', 'claimed', '0')
   local p = tonumber(redis.call('HGET', KEYS[1], 'priority'))
   local created = tonumber(redis.call('HGET', KEYS[1], 'created'))
-  redis.call('ZADD', KEYS[2], p * %(span)d + created, ARGV[1])
+  redis.call('ZADD', KEYS[2], p * PRIORITY_SPAN + created, ARGV[1])
 end
 list(KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], 'handoff_from', ARGV[2], 'handoff_to', ARGV[4],
@@ -57,7 +59,8 @@ if redis.call('LLEN', KEYS[4]) < tonumber(ARGV[9]) then redis.call('RPUSH', KEYS
 redis.call('RPUSH', KEYS[5], ARGV[8])
 redis.call('INCR', KEYS[3])
 return 'ok'
-""" % {"span": records.PRIORITY_SPAN}  # noqa: UP031 - Lua braces would fight str.format
+""".replace("PRIORITY_SPAN", str(records.PRIORITY_SPAN))
+)
 
 REFUSED = {
     "not-claimed": "Claim this conversation before handing it on.",
@@ -80,6 +83,8 @@ def hand_off(r: redis.Redis, escalation_id: str, giver: Staff, receiver: str, no
     if not text:
         raise NoteRefused("Write a note for whoever takes it next.")
     receiver = receiver.strip().lower()[:64]
+    if receiver and not NAME.match(receiver):
+        raise QueueError("no-such-staff")
     now = time.time()
     line = f"handed to {receiver} by {giver.name}" if receiver else (
         f"handed back to the queue by {giver.name}")  # fmt: skip
@@ -95,11 +100,13 @@ def hand_off(r: redis.Redis, escalation_id: str, giver: Staff, receiver: str, no
     audit.record(r, giver.name, "hand off", escalation_id, receiver or "the queue")
 
 
-# KEYS: record. ARGV: field, count. Only while the record exists (never re-creates one that
-# retention or purge removed).
+# KEYS: record, version. ARGV: field, count. Only while the record exists (never re-creates one
+# that retention or purge removed). Bumps the version: the reader's queue poll must not answer
+# 304 with the unread badge they just cleared.
 SEEN = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('INCR', KEYS[2])
 return 1
 """
 
@@ -110,5 +117,5 @@ def mark_seen(r: redis.Redis, record: records.Escalation, staff: str) -> None:
     nothing is new."""
     if record.seen.get(staff, 0) == record.inbound:
         return
-    r.register_script(SEEN)(keys=[records.record_key(record.id)],
+    r.register_script(SEEN)(keys=[records.record_key(record.id), records.VERSION],
                             args=[SEEN_PREFIX + staff, record.inbound])  # fmt: skip

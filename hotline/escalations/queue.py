@@ -17,7 +17,7 @@ from hotline.escalations.records import (
     Escalation,
     record_key,
 )
-from hotline.escalations.seal import seal
+from hotline.escalations.seal import seal, unseal
 from hotline.store import key
 
 WAITS = key("esc", "waits")  # recent seconds-to-claim, newest first (for wait estimates)
@@ -172,9 +172,9 @@ class QueueView:
     totals: dict[str, int] = field(default_factory=dict)
 
 
-PAGE = 30  # escalations per section a dashboard shows (and reads, and unseals)
+PAGE = 20  # escalations per section a dashboard shows (and reads, and unseals): a phone's worth
 LIST_FIELDS = ("id", "channel", "language", "priority", "reason", "kind", "who", "consent",
-               "status", "created", "claimed", "assignee", "alerts", "flag", "number",
+               "status", "created", "claimed", "assignee", "alerts", "flag", "number_tail",
                "last_inbound", "inbound", "handoff_from", "handoff_to", "handoff_at",
                "handoff_note")  # fmt: skip
 SECTION_OF_VIEW = {"waiting": "waiting", "tips": "tips", "in_progress": "progress"}
@@ -206,8 +206,10 @@ def view_for(
     """A page of each section, priority first; within a priority, the viewer's languages first,
     then waiting time. Two round trips whatever the number open: the top `size` of each
     (section, language) zset, then the list fields of the chosen records only (never their
-    answers or transcripts); only the shown records' number, flag and hand-off note are
-    unsealed. With `viewer` (a staff name), what that person has seen, for unread badges.
+    answers, safe time, number or transcript); only the shown records' danger phrases and
+    hand-off note are unsealed (a record keeps its number's last 2 digits unsealed:
+    number_tail). With `viewer` (a staff name), what that person has seen, for unread badges.
+    Returns the first `size` of each section; QueueView.totals counts each whole section.
     """
     names = LIST_FIELDS + ((f"{records.SEEN_PREFIX}{viewer}",) if viewer else ())
     tops = r.register_script(TOPS)(keys=[records.SECTION_LANGS],
@@ -228,7 +230,7 @@ def view_for(
             pipe.hmget(record_key(escalation_id), names)
     rows = iter(pipe.execute())
     found = {
-        s: [e for e in (_listed(names, next(rows)) for _ in ids) if e is not None]
+        s: [e for e in (_listed(r, names, next(rows)) for _ in ids) if e is not None]
         for s, ids in chosen.items()
     }
     return QueueView(
@@ -237,10 +239,16 @@ def view_for(
     )  # fmt: skip
 
 
-def _listed(names: tuple[str, ...], values: list[str | None]) -> Escalation | None:
-    """An Escalation holding only the list fields (no answers, safe time or transcript)."""
+def _listed(r: redis.Redis, names: tuple[str, ...], values: list[str | None]) -> Escalation | None:
+    """An Escalation holding only the list fields (no answers, safe time or transcript):
+    the sealed number is left out (its unsealed last 2 digits are there), except on a record
+    from before number_tail, whose number is then read and unsealed."""
     data = {k: v for k, v in zip(names, values, strict=True) if v is not None}
-    return Escalation.from_hash(data) if data.get("id") else None
+    if not data.get("id"):
+        return None
+    if "number_tail" not in data:  # rebuild_sections fills it in at the upgrade's first start
+        data["number"] = r.hget(record_key(data["id"]), "number") or ""
+    return Escalation.from_hash(data)
 
 
 def rebuild_sections(r: redis.Redis) -> int:
@@ -251,14 +259,17 @@ def rebuild_sections(r: redis.Redis) -> int:
     ids = r.zrange(OPEN, 0, -1)
     pipe = r.pipeline(transaction=False)
     for escalation_id in ids:
-        pipe.hmget(record_key(escalation_id), "status", "kind", "language", "priority", "created")
+        pipe.hmget(record_key(escalation_id), "status", "kind", "language", "priority", "created",
+                   "number_tail", "number")  # fmt: skip
     listed = 0
     pipe2 = r.pipeline(transaction=False)
-    for escalation_id, (status, kind, lang, priority, created) in zip(ids, pipe.execute(),
-                                                                      strict=True):  # fmt: skip
+    for escalation_id, row in zip(ids, pipe.execute(), strict=True):
+        status, kind, lang, priority, created, number_tail, number = row
         section = records.section_of(status or "", kind or "")
         if section is None:
             continue
+        if number_tail is None:
+            pipe2.hset(record_key(escalation_id), "number_tail", records.tail(unseal(number)))
         for other in records.SECTIONS:
             pipe2.zrem(records.section_key(other, lang or ""), escalation_id)
         pipe2.zadd(records.section_key(section, lang or ""),

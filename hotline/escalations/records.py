@@ -18,6 +18,7 @@ Keys (prefix hotline:):
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -137,6 +138,9 @@ class Escalation:
     handoff_at: float = 0.0
     handoff_note: str = field(default="", repr=False)  # what the colleague reads first (sealed)
     number: str = field(default="", repr=False)
+    # The number's last 2 digits, all staff ever see without a reveal, kept unsealed so the
+    # queue list unseals nothing for it ("" on records older than this field).
+    number_tail: str = ""
     details: dict[str, str] = field(default_factory=dict, repr=False)  # tip answers, ZIP...
     seen: dict[str, int] = field(default_factory=dict, repr=False)  # staff -> inbound seen
 
@@ -155,6 +159,7 @@ class Escalation:
     def to_hash(self) -> dict[str, str]:
         data = asdict(self)
         data["number"] = seal(self.number)
+        data["number_tail"] = self.number_tail or tail(self.number)
         data["safe_time"] = seal(self.safe_time)
         data["flag"] = seal(self.flag) if self.flag else ""
         data["outcome_note"] = seal(self.outcome_note) if self.outcome_note else ""
@@ -165,7 +170,7 @@ class Escalation:
 
     @classmethod
     def from_hash(cls, data: dict[str, str]) -> Escalation:
-        types = {f.name: f.type for f in fields(cls)}
+        types = _field_types(cls)
         values: dict[str, object] = {}
         seen: dict[str, int] = {}
         for name, raw in data.items():
@@ -186,6 +191,17 @@ class Escalation:
             else:
                 values[name] = raw
         return cls(**values, seen=seen)  # type: ignore[arg-type]
+
+
+@functools.cache
+def _field_types(cls: type) -> dict[str, str]:
+    return {f.name: f.type for f in fields(cls)}
+
+
+def tail(number: str) -> str:
+    """The last 2 digits of a number ("" when it has fewer)."""
+    digits = [c for c in number if c.isdigit()]
+    return "".join(digits[-2:]) if len(digits) >= 2 else ""
 
 
 def new_id(r: redis.Redis) -> str:

@@ -27,8 +27,9 @@ import redis
 from hotline.safety.crypto import seal, unseal
 from hotline.store import key
 
-# KEYS: session, that person's set. ARGV: now, idle, lifetime.
-# Returns the session's fields (name, created, seen, data) and renews it, or {} if it ended.
+# KEYS: session, that person's set. ARGV: now, idle, lifetime, account key prefix ("": none).
+# Returns the session's fields (name, created, seen, data) then, with a prefix, the fields of
+# the account `prefix .. name` as name, value pairs; renews it; or {} if it ended.
 LOAD = """
 local s = redis.call('HMGET', KEYS[1], 'name', 'created', 'seen', 'data')
 if not s[1] then return {} end
@@ -40,6 +41,9 @@ if now - tonumber(s[3]) > idle or now - tonumber(s[2]) > life then
 end
 redis.call('HSET', KEYS[1], 'seen', ARGV[1])
 redis.call('EXPIRE', KEYS[1], math.ceil(idle))
+if ARGV[4] and ARGV[4] ~= '' then
+  for _, v in ipairs(redis.call('HGETALL', ARGV[4] .. s[1])) do table.insert(s, v) end
+end
 return s
 """
 
@@ -53,6 +57,7 @@ class StaffSession:
     created: float
     seen: float
     data: dict = field(default_factory=dict)
+    account: dict[str, str] | None = None  # the account's hash, when load() was asked for it
 
 
 def new_id() -> str:
@@ -89,17 +94,29 @@ def create(
 
 
 def load(
-    r: redis.Redis, session_id: str, idle: int, lifetime: int, now: float | None = None
+    r: redis.Redis,
+    session_id: str,
+    idle: int,
+    lifetime: int,
+    now: float | None = None,
+    account_prefix: str = "",
 ) -> StaffSession | None:
-    """The live session for this cookie id, renewed; None when it ended. One round trip."""
+    """The live session for this cookie id, renewed; None when it ended. One round trip.
+
+    account_prefix: the key prefix of staff accounts; given, the same round trip also reads
+    the session's account (StaffSession.account, {} when it no longer exists).
+    """
     k = session_key(session_id)
     out = r.register_script(LOAD)(
-        keys=[k, _person_key("")], args=[now or time.time(), idle, lifetime]
+        keys=[k, _person_key("")], args=[now or time.time(), idle, lifetime, account_prefix]
     )
     if not out:
         return None
-    name, created, seen, data = out
-    return StaffSession(k, name, float(created), float(seen), json.loads(unseal(data) or "{}"))
+    name, created, seen, data, *rest = out
+    account = dict(zip(rest[::2], rest[1::2], strict=True)) if account_prefix else None
+    return StaffSession(
+        k, name, float(created), float(seen), json.loads(unseal(data) or "{}"), account
+    )
 
 
 def save_data(r: redis.Redis, session_id: str, data: dict) -> None:

@@ -26,10 +26,18 @@ def staff_desk() -> StaffDesk:
 
 
 def escalate(action: Escalate, session: Session, channel: str, sender: str) -> list[str]:
-    """Create (or join) the escalation, alert staff, and return the wait or hours texts.
+    """Create (or join) the escalation, alert staff, and return the wait or hours texts."""
+    return escalate_checked(action, session, channel, sender)[0]
 
-    The escalation exists once conversation.open_escalation returns (one atomic step); the
-    texter is told someone will answer only after that.
+
+def escalate_checked(
+    action: Escalate, session: Session, channel: str, sender: str
+) -> tuple[list[str], bool]:
+    """escalate(), and whether the write is durable (a replica holds it, or none is expected).
+
+    The escalation exists once conversation.open_escalation returns (one atomic step that
+    also waits for a replica); the texter is told someone will answer only after that, and
+    only when it is confirmed (otherwise the texts say it could not be confirmed).
     """
     d = desk(session.flow)
     opened = conversation.open_escalation(d, action, channel, sender)
@@ -37,7 +45,7 @@ def escalate(action: Escalate, session: Session, channel: str, sender: str) -> l
         jobs.enqueue_alert(get_rq_redis(), opened.id, opened.priority, EscalationConfig.from_env())
     if channel == "sms":
         session.vars[SESSION_VAR] = opened.id
-    return conversation.queued_texts(d, opened)
+    return conversation.queued_texts(d, opened), opened.confirmed
 
 
 def converse(

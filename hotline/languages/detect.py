@@ -2,7 +2,8 @@
 
 In order (issue 15): the script (Khmer letters mean km; Vietnamese's own letters mean vi); a
 language keyword or a greeting the message opens with (`detection.greetings` in
-flows/hotline.yaml); then, for messages of `detection.min_words` words or more, py3langid
+flows/hotline.yaml); words only one language uses (`detection.words`: Vietnamese typed
+without accents); then, for messages of `detection.min_words` words or more, py3langid
 restricted to the hotline's switched-on languages, counted only at `detection.floor`
 confidence or above; otherwise the default language. Pure apart from loading py3langid's
 model, which happens once per process (about a second) and is shared by every app.
@@ -10,6 +11,7 @@ model, which happens once per process (about a second) and is shared by every ap
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
@@ -18,6 +20,7 @@ from functools import cache
 
 from hotline.engine.models import Hotline
 from hotline.engine.text import keyword_form, match_keyword, normalize
+from hotline.logs import where
 
 # Khmer (U+1780-U+17FF) and Khmer Symbols (U+19E0-U+19FF): only Khmer is written with them.
 _KHMER = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]")
@@ -26,12 +29,14 @@ _KHMER = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]")
 _VIETNAMESE = re.compile(r"[ơƠưƯđĐăĂĩĨũŨ\u1ea0-\u1ef9]")
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LOCK = threading.Lock()
+log = logging.getLogger(__name__)
 _MAX_GREETING_WORDS = 3
 
 
 @dataclass(frozen=True)
 class Detected:
-    """A language and how it was found: script, keyword, greeting, statistics or default."""
+    """A language and how it was found: script, keyword, greeting, words, statistics or
+    default."""
 
     language: str
     how: str
@@ -58,8 +63,14 @@ def detect(text: str, hotline: Hotline) -> Detected:
     words = _WORDS.findall(normalize(text))
     if found := _greeting(words, hotline):
         return Detected(found, "greeting")
+    if found := _own_words(words, hotline):
+        return Detected(found, "words")
     if len(words) >= hotline.detection.min_words and len(langs) > 1:
-        code, confidence = _statistical(text, tuple(sorted(langs)))
+        try:
+            code, confidence = _statistical(text, tuple(sorted(langs)))
+        except Exception as exc:  # noqa: BLE001 - a broken model must not cost the texter a reply
+            log.error("language detection: py3langid failed (%s); the default language", where(exc))
+            code, confidence = None, 0.0
         if code and confidence >= hotline.detection.floor:
             return Detected(code, "statistics", confidence)
     return Detected(default, "default", 0.0)
@@ -75,9 +86,26 @@ def _greeting(words: list[str], hotline: Hotline) -> str | None:
     return None
 
 
+def _own_words(words: list[str], hotline: Hotline) -> str | None:
+    """The language with `detection.min_hits` or more of its own words in the message, and
+    more than any other language (unaccented Vietnamese: "toi khong biet phai lam gi")."""
+    table = _tables(hotline).words
+    hits: dict[str, int] = {}
+    for word in words:
+        if (code := table.get(word)) and code in hotline.languages:
+            hits[code] = hits.get(code, 0) + 1
+    ranked = sorted(hits.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < hotline.detection.min_hits:
+        return None
+    if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return None
+    return ranked[0][0]
+
+
 @dataclass(frozen=True)
 class _Tables:
     greetings: dict[str, str]  # folded greeting -> language
+    words: dict[str, str]  # a folded word only one language uses -> that language
     keywords: dict[str, str]  # keyword form -> language, for words only one language uses
 
 
@@ -100,7 +128,12 @@ def _tables(hotline: Hotline) -> _Tables:
             for form, codes in owners.items()
             if form and len(codes) == 1 and next(iter(codes)) in hotline.languages
         }
-        cached = (hotline, _Tables(greetings, keywords))
+        own = {
+            normalize(word): code
+            for code, words in hotline.detection.words.items()
+            for word in words
+        }
+        cached = (hotline, _Tables(greetings, own, keywords))
         _CACHE[0] = cached
     return cached[1]
 

@@ -15,14 +15,21 @@ How a message is read, per language:
 2. the hotline's own texts quoted back (ECHO_QUOTE words in a row of any flow text) are set
    aside, and a message mostly made of them is set aside whole, so "Emergency: call or text
    911" pasted or quoted is not a cry for help;
-3. `spelling` fixes (text-speak, misspellings), then `ignore` patterns (street names, idioms
-   such as "this job is killing me") are set aside;
+3. `spelling` fixes (text-speak, misspellings); then a word the lexicon does not name is read
+   as the lexicon word it sounds like (`sounds`: "hiting" as "hitting", "kiere" as "quiere",
+   "enserrada" as "encerr*"), never as a word two lexicon words share; then `ignore`
+   patterns (street names, idioms such as "this job is killing me") are set aside;
 4. every pattern's matches, heaviest first (then longest): each word counts once, each
    pattern once; negative weights (laughter) pull a score down;
 5. a match is negated only by a negation that governs it: at most NEGATION_WINDOW words before
    it in the same clause (punctuation, "but", a new subject end a clause), not followed by a
    word that undoes it ("won't stop hitting me"), not an interjection ("no no no"); a phrase
-   that opens with its own subject ("he will kill me") is never negated from outside it.
+   that opens with its own subject ("he will kill me") is never negated from outside it, nor
+   one that opens with a clitic (`clitics`: Spanish "me", "nos") when a verb stands between
+   it and the negation ("no me llames, me va a matar": the "no" governs "llames").
+
+A message with danger words below the threshold (`concern_threshold` or more) is a concern:
+never urgent, but at a menu it goes to a person rather than "did not understand".
 
 The channel keeps a texter's recent messages (sealed in the session) and passes them as
 `earlier`: they are read together with the new one, which counts when it adds to the score.
@@ -31,6 +38,7 @@ The channel keeps a texter's recent messages (sealed in the session) and passes 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -69,6 +77,12 @@ class LanguageLexicon(BaseModel):
     clause_starts: list[str] = Field(default_factory=list)  # start a clause: he, she, please
     contractions: dict[str, str] = Field(default_factory=dict)  # "'ll" -> " will"
     spelling: dict[str, str] = Field(default_factory=dict)  # word -> words
+    # how a word sounds, for misspellings: regex -> replacement, applied in order to a word
+    # and to the lexicon's own words; an unknown word with the key of one lexicon word is it
+    sounds: list[tuple[str, str]] = Field(default_factory=list)
+    real_words: list[str] = Field(default_factory=list)  # never read as another ("tapped")
+    clitics: list[str] = Field(default_factory=list)  # "no me llames, me va a matar"
+    prepositions: list[str] = Field(default_factory=list)  # "no tengo a nadie": an object
     ignore: list[str] = Field(default_factory=list)  # patterns set aside before matching
     # words a negation may stand before what it governs; Khmer, read as clusters (two or so
     # a word, hotline.engine.text), needs more than a language written with spaces
@@ -87,6 +101,7 @@ class Lexicon(BaseModel):
 
     threshold: float = 1.0
     disclosure_threshold: float = 1.0
+    concern_threshold: float = 0.4  # danger words below the threshold: bring in a person
     languages: dict[str, LanguageLexicon]
 
     @cached_property
@@ -115,6 +130,12 @@ class Verdict:
     disclosure: tuple[str, ...] = ()  # disclosure phrases that counted
     disclosed: bool = False
     scores: dict[str, float] = field(default_factory=dict)  # danger score per language
+    concerned: bool = False  # danger words below the threshold (concern_threshold or more)
+
+    @property
+    def concern_flag(self) -> str:
+        """Danger words short of urgent, as staff see them (they raise the priority too)."""
+        return f"danger words: {', '.join(self.matched)}" if self.concerned else ""
 
     @property
     def flag(self) -> str:
@@ -159,6 +180,9 @@ class _Compiled:
     clause_words: frozenset[str]
     clause_starts: frozenset[str]
     spelling: dict[str, tuple[str, ...]]
+    sounds: _Sounds
+    clitics: frozenset[str]
+    prepositions: frozenset[str]
     negation_window: int = NEGATION_WINDOW
     longest: int = 1  # words in the longest negation, clause word or clause start
 
@@ -173,8 +197,12 @@ class _Compiled:
 
     @classmethod
     def build(cls, language: str, lex: LanguageLexicon, contractions: dict[str, str]) -> _Compiled:
-        spelling = {words(k, contractions)[0]: tuple(words(v, contractions))
-                    for k, v in lex.spelling.items() if words(k, contractions)}  # fmt: skip
+        spelling = {}
+        for k, v in lex.spelling.items():
+            said = words(k, contractions)
+            if len(said) != 1:  # "2nite" is read as "2 nite": the fix would rewrite every "2"
+                raise ValueError(f"spelling: {k!r} is not one word as messages are read {said}")
+            spelling[said[0]] = tuple(words(v, contractions))
 
         def literal(text: str) -> list[str]:
             return _spell(words(text, contractions), spelling)[0]
@@ -202,11 +230,17 @@ class _Compiled:
             compiled = patterns(table, where)
             return _Table([_Weighted(p, w) for p, w in zip(compiled, table.values(), strict=True)])
 
+        danger = weighted(lex.phrases, "phrases")
+        disclosure = weighted(lex.disclosure, "disclosure")
+        named = [w.pattern for table in (danger, disclosure) for w in table.items]
+        ignore = patterns(lex.ignore, "ignore")
+        known = set(spelling) | grammar.negations | {w for p in ignore for w in p.vocabulary}
+        known |= {w for text in lex.real_words for w in literal(text)}
         return cls(
             language=language,
-            danger=weighted(lex.phrases, "phrases"),
-            disclosure=weighted(lex.disclosure, "disclosure"),
-            ignore=PatternIndex(patterns(lex.ignore, "ignore")),
+            danger=danger,
+            disclosure=disclosure,
+            ignore=PatternIndex(ignore),
             negations=grammar.negations,
             not_negating=single(lex.not_negating),
             clause_words=grammar.clause_words,
@@ -221,12 +255,16 @@ class _Compiled:
                 ),
                 default=1,
             ),
+            sounds=_Sounds.build(lex.sounds, named, known),
+            clitics=single(lex.clitics),
+            prepositions=single(lex.prepositions),
         )
 
     # -- reading --------------------------------------------------------------------------
     def spell(self, base: list[str]) -> tuple[list[str], list[int]]:
-        """The words with this language's spelling fixes, and where each came from."""
-        return _spell(base, self.spelling)
+        """The words with this language's spelling fixes (and words read by how they sound),
+        and where each came from."""
+        return _spell(base, self.spelling, self.sounds)
 
     def ignored(self, said: list[str], origin: list[int]) -> set[int]:
         """Which of the message's words (by index before spelling) `ignore` sets aside."""
@@ -280,6 +318,14 @@ class _Compiled:
     def _negated(self, said: list[str], start: int, bounds: frozenset[int]) -> bool:
         if self._starts(said, start, self.clause_starts):
             return False  # "no he will kill me": a phrase with its own subject
+        if said[start] in self.clitics:  # "no me llames, me va a matar": only "no me mata"
+            k = start - 1
+            while k >= 0 and said[k] in self.clitics and k not in bounds:
+                k -= 1
+            if k < 0 or k + 1 in bounds:
+                return False
+            n = self._ends(said, k, self.negations)
+            return bool(n) and self._governs(said, k, n)
         k, seen = start - 1, 0
         while k >= 0 and seen < self.negation_window:
             if k + 1 in bounds:
@@ -291,11 +337,17 @@ class _Compiled:
                 if self._starts(said, k + 1, self.not_negating):
                     k, seen = k - n, seen + 1
                     continue  # "won't stop hitting me", "no deja de pegarme"
-                first = k - n + 1
-                repeated = first >= n and said[first - n : first] == said[first : k + 1]
-                return not repeated  # "no no no": an interjection
+                return self._governs(said, k, n)
             k, seen = k - 1, seen + 1
         return False
+
+    def _governs(self, said: list[str], k: int, n: int) -> bool:
+        """Does the negation of `n` words ending at word k govern what follows? Not an
+        interjection ("no no no"), not the object of a preposition ("no tengo a nadie")."""
+        first = k - n + 1
+        if first >= n and said[first - n : first] == said[first : k + 1]:
+            return False  # "no no no": an interjection
+        return first == 0 or said[first - 1] not in self.prepositions
 
     def _ends(self, said: list[str], k: int, phrases: frozenset[str]) -> int:
         """How many words of one of `phrases` end at word k (a Khmer word is several
@@ -326,15 +378,77 @@ def _base(text: str, contractions: tuple[tuple[str, str], ...]) -> tuple[str, ..
     return (*said, BREAK, EMPHASIS) if said and elongated(text) else tuple(said)
 
 
-def _spell(said: list[str], spelling: dict[str, tuple[str, ...]]) -> tuple[list[str], list[int]]:
+def _spell(
+    said: list[str], spelling: dict[str, tuple[str, ...]], sounds: _Sounds | None = None
+) -> tuple[list[str], list[int]]:
     """Spelling fixes applied; for each word out, the index of the word it came from."""
     out: list[str] = []
     origin: list[int] = []
     for index, word in enumerate(said):
-        fixed = spelling.get(word, (word,))
+        fixed = spelling.get(word)
+        if fixed is None:
+            fixed = (sounds.read(word),) if sounds is not None else (word,)
         out.extend(fixed)
         origin.extend([index] * len(fixed))
     return out, origin
+
+
+SOUNDS_MIN = 4  # shorter words are never read by how they sound ("bet" is not "beat")
+
+
+class _Sounds:
+    """Misspellings read as the lexicon word they sound like: each of the lexicon's words (and
+    word* stems) has a key (its `sounds` rules applied: doubled letters, "qu" and "k", "z" and
+    "s"...); a word the lexicon does not name, whose key is one word's key (or starts with a
+    stem's), is read as that word. A key two lexicon words share is never used."""
+
+    def __init__(self, rules: list[tuple[re.Pattern[str], str]], exact: dict[str, str],
+                 stems: list[tuple[str, str]], known: frozenset[str]):  # fmt: skip
+        self.rules, self.exact, self.stems, self.known = rules, exact, stems, known
+        self.read = lru_cache(maxsize=8192)(self._read)
+
+    @classmethod
+    def build(
+        cls, sources: list[tuple[str, str]], patterns: list[Pattern], known: set[str]
+    ) -> _Sounds:
+        rules = [(re.compile(a), b) for a, b in sources]
+        vocabulary = {w for p in patterns for w in p.vocabulary if w.isalpha()}
+        stems = {s for p in patterns for s in p.stems if s.isalpha()}
+        exact: dict[str, str | None] = {}
+        for word in vocabulary:
+            if len(word) >= SOUNDS_MIN - 1:  # "gunn" is "gun"
+                key = _key(rules, word)
+                exact[key] = word if exact.get(key, word) == word else None
+        keyed = ((_key(rules, s), s) for s in stems)  # a short stem's key says too little
+        by_stem = sorted(
+            ((k, s) for k, s in keyed if len(k) > SOUNDS_MIN), key=lambda x: -len(x[0])
+        )
+        return cls(
+            rules,
+            {k: v for k, v in exact.items() if v is not None},
+            by_stem,
+            frozenset(vocabulary | known),
+        )
+
+    def _read(self, word: str) -> str:
+        if not self.rules or len(word) < SOUNDS_MIN or word in self.known or not word.isalpha():
+            return word
+        if any(word.startswith(stem) for _, stem in self.stems):
+            return word
+        key = _key(self.rules, word)
+        found = self.exact.get(key)
+        if found is not None:
+            return found
+        for stem_key, stem in self.stems:
+            if key.startswith(stem_key):
+                return stem  # the stem itself matches "stem*"
+        return word
+
+
+def _key(rules: list[tuple[re.Pattern[str], str]], word: str) -> str:
+    for pattern, replacement in rules:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def _set_aside(said: list[str], spans: list[tuple[int, int]]) -> list[str]:
@@ -447,6 +561,7 @@ def assess(
         disclosure=top.disclosure_labels if disclosed else (),
         disclosed=disclosed,
         scores={lang: round(r.danger, 3) for lang, r in now.items()},
+        concerned=not urgent and score >= lexicon.concern_threshold and bool(best.danger_labels),
     )
 
 

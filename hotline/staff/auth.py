@@ -44,6 +44,7 @@ class BrowserSession(CallbackDict, SessionMixin):
 
         super().__init__(data or {}, on_update)
         self.sid, self.staff, self.new = sid, staff, new
+        self.account: dict[str, str] | None = None  # read with the session (one round trip)
         self.modified = self.ended = self.send_cookie = False
 
 
@@ -58,13 +59,15 @@ class RedisSessionInterface(SessionInterface):
         try:
             found = staff_sessions.load(
                 app.extensions["hotline.redis"], sid, config.staff_idle_seconds,
-                config.staff_session_hours * 3600,
+                config.staff_session_hours * 3600, account_prefix=accounts.account_key(""),
             )  # fmt: skip
         except redis.RedisError:
             found = None
         if found is None:
             return BrowserSession(sid=sid)
-        return BrowserSession(found.data, sid=sid, staff=found.name)
+        browser = BrowserSession(found.data, sid=sid, staff=found.name)
+        browser.account = found.account
+        return browser
 
     def save_session(self, app: Flask, session: BrowserSession, response) -> None:
         name = app.config["SESSION_COOKIE_NAME"]
@@ -129,7 +132,11 @@ def current_staff() -> accounts.Staff | None:
     """The signed-in account, still existing and enabled, within the session's limits."""
     if not session.staff:
         return None
-    staff = accounts.get(get_redis(), session.staff)
+    loaded = getattr(session, "account", None)  # read with the session, this request
+    if loaded is not None and loaded.get("name") == session.staff:
+        staff = accounts.from_hash(loaded)
+    else:
+        staff = accounts.get(get_redis(), session.staff)
     if staff is None or staff.disabled:
         sign_out()
         return None

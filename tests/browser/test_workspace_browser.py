@@ -1,6 +1,6 @@
 """The advocate's workspace in real Chromium at 390x844 (issue 16): the card queue (yours
 first), a note, a canned reply sent to the texter, a resource card, a hand-off to a colleague
-who reads the note first and resolves; and the opt-in urgent alert."""
+who reads the note first and resolves with an outcome and a note; and the opt-in alerts."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_advocate_loop_cards_note_canned_reply_card_hand_off_resolve(
+def test_advocate_loop_cards_note_canned_reply_card_hand_off_resolve_with_outcome(
     app, base_url, browser, redis_client, shipped
 ):
     from playwright.sync_api import expect
@@ -107,10 +107,14 @@ def test_advocate_loop_cards_note_canned_reply_card_hand_off_resolve(
     assert top < ben.locator("#transcript").bounding_box()["y"] and top < 844
     expect(ben.locator("#note-list")).to_contain_text(NOTE)
     assert no_sideways_scroll(ben)
-    ben.get_by_label("Outcome").select_option("connected")
+    ben.get_by_label("Outcome").select_option("safety_plan")
+    ben.get_by_label("Note (optional").fill("Plan: friend's place tonight.")
     ben.get_by_role("button", name="Resolve").click()
-    expect(ben.get_by_text("Resolved: Connected to services.")).to_be_visible()
-    assert records.load(redis_client, "2").status == "resolved"
+    expect(ben.get_by_text("Resolved: Safety plan made.")).to_be_visible()
+    closed = records.load(redis_client, "2")
+    assert (closed.status, closed.outcome, closed.assignee) == ("resolved", "safety_plan", "ben")
+    assert closed.outcome_note == "Plan: friend's place tonight."
+    assert "friend" not in str(redis_client.hgetall(records.record_key("2")))
 
 
 # Records every Notification the page makes, then lets the browser's own show it.
@@ -145,11 +149,20 @@ def test_opt_in_alert_for_a_new_urgent_escalation(app, base_url, browser, redis_
     shown = page.evaluate("window.__shown")
     assert shown == [["Urgent: someone is waiting", "Open the queue (#1)"]]
     assert sounds and all(url.startswith(base_url) for url in sounds)
+    # A colleague hands one to her: the same alert, saying so.
+    add_staff(redis_client, "ben", ("en",), phone="")
+    queue.claim(redis_client, "1", "ben")
+    handoffs.hand_off(redis_client, "1", accounts.get(redis_client, "ben"), "ana", "yours now")
+    expect(page.locator("#alerts-state")).to_contain_text("Handed to you: #1, from ben.")
+    assert page.evaluate("window.__shown")[-1] == [
+        "A conversation was handed to you",
+        "Open the queue (#1)",
+    ]
     # Off again: the next urgent one is shown on the page but raises no alert.
     page.get_by_role("button", name="Turn off urgent alerts").click()
     Texter(app.test_client(), number="+19785550184").send("he has a gun and says he will kill me")
     expect(page.locator("#waiting")).to_contain_text("Open #2")
-    assert page.evaluate("window.__shown.length") == 1
+    assert page.evaluate("window.__shown.length") == 2
 
 
 def test_hand_back_to_the_queue_note_on_the_waiting_card(app, base_url, browser, redis_client):

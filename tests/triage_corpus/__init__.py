@@ -23,6 +23,20 @@ from hotline.safety.triage import Triage, Verdict
 HERE = Path(__file__).resolve().parent
 FLOWS = HERE.parent.parent / "flows"
 PARTS = {"tuning": HERE, "held-out": HERE / "heldout"}
+# Red-team rounds (issue 10's "inputs you have not seen"), where a language has them:
+# heldout/<lang>-redteam.yaml was written blind and its failures fixed by kind (a regression
+# set now); heldout/<lang>-fresh.yaml (round 2) and -fresh2.yaml (round 3) were each written
+# after the previous round's fixes and measured before any change (bench/README.md); -safe.yaml
+# (round 4) holds only safe messages (ordinary questions, jokes, idioms), for false alarms;
+# -fresh3.yaml is round 5, -fresh4.yaml round 6.
+ROUNDS = {
+    "red-team": "redteam",
+    "fresh": "fresh",
+    "fresh2": "fresh2",
+    "safe": "safe",
+    "fresh3": "fresh3",
+    "fresh4": "fresh4",
+}
 LABELS = ("danger", "disclosure", "safe")
 
 
@@ -57,6 +71,11 @@ class Score:
         danger = self.tp + len(self.fn)
         safe = self.tn + len(self.fp)
         disclosures = self.disclosure_hits + len(self.disclosure_missed)
+        if not danger and not disclosures:  # a round of safe messages only
+            return (
+                f"{self.language} {self.part:8}  false alarms {len(self.fp)} of {safe} safe  "
+                f"safe flagged as disclosure {len(self.safe_disclosed)}"
+            )
         return (
             f"{self.language} {self.part:8}  danger recall {self.recall:.3f} "
             f"precision {self.precision:.3f} ({danger} danger, {safe} safe)  "
@@ -90,8 +109,19 @@ def languages(flows_dir: Path = FLOWS) -> list[str]:
     return list(hotline.languages)
 
 
+def parts(language: str) -> list[str]:
+    """The corpus parts a language has: tuning, held-out, then any red-team rounds."""
+    return [*PARTS, *(p for p in ROUNDS if _path(language, p).exists())]
+
+
+def _path(language: str, part: str) -> Path:
+    if part in ROUNDS:
+        return PARTS["held-out"] / f"{language}-{ROUNDS[part]}.yaml"
+    return PARTS[part] / f"{language}.yaml"
+
+
 def load(language: str, part: str) -> dict[str, list]:
-    path = PARTS[part] / f"{language}.yaml"
+    path = _path(language, part)
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {label: list(data.get(label) or []) for label in LABELS}
 

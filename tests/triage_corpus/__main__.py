@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from tests.triage_corpus import PARTS, Judge, languages, score
+from tests.triage_corpus import Judge, languages, parts, score
 
 
 def main() -> None:
     verbose = "-v" in sys.argv[1:]
     judge = Judge()
     for language in languages():
-        for part in PARTS:
+        for part in parts(language):
             result = score(judge, language, part)
             print(result.line())
             if verbose:

@@ -11,6 +11,7 @@
   var me = root.dataset.me;
   var etag = "";
   var known = null; // ids of urgent escalations already seen (null until the first answer)
+  var held = null; // ids of conversations handed to me already seen (null: first answer)
   var audio = null;
 
   function el(tag, text, cls) {
@@ -49,23 +50,30 @@
     return li;
   }
 
-  function fill(section, rows) {
+  function fill(section, rows, total) {
     var list = document.getElementById(section);
     if (!list) return;
     var items = rows.length ? rows.map(card) : [el("li", "None", "empty")];
     list.replaceChildren.apply(list, items);
     var count = document.getElementById("n-" + section);
-    if (count) count.textContent = String(rows.length);
+    if (typeof total !== "number" || total < rows.length) total = rows.length;
+    if (count) {
+      count.textContent = String(total) +
+        (total > rows.length ? " (first " + rows.length + " shown)" : "");
+    }
   }
 
   function render(data) {
     var progress = data.in_progress || [];
+    var totals = data.totals || {};
     var mine = progress.filter(function (r) { return r.mine || r.assignee === me; });
-    fill("mine", mine);
-    fill("waiting", data.waiting || []);
-    fill("tips", data.tips || []);
-    fill("in_progress", progress.filter(function (r) { return !(r.mine || r.assignee === me); }));
+    fill("mine", mine, mine.length);
+    fill("waiting", data.waiting || [], totals.waiting);
+    fill("tips", data.tips || [], totals.tips);
+    fill("in_progress", progress.filter(function (r) { return !(r.mine || r.assignee === me); }),
+      typeof totals.in_progress === "number" ? totals.in_progress - mine.length : undefined);
     watchUrgent(data.waiting || []);
+    watchHandedToMe(mine);
   }
 
   // -- urgent alerts ----------------------------------------------------------------------------
@@ -79,14 +87,26 @@
     if (fresh.length && optedIn()) announce(fresh[0]);
   }
 
-  function announce(row) {
+  function watchHandedToMe(mine) {
+    var handed = mine.filter(function (r) { return r.handoff && r.handoff.to === me; });
+    var fresh = held === null ? [] : handed.filter(function (r) { return !held[r.id]; });
+    held = {};
+    handed.forEach(function (r) { held[r.id] = true; });
+    if (fresh.length && optedIn()) {
+      announce(fresh[0], "Handed to you: #" + fresh[0].id + ", from " + fresh[0].handoff.from + ".",
+        "A conversation was handed to you");
+    }
+  }
+
+  function announce(row, said, title) {
     root.dataset.alerted = row.id; // for tests and screen readers' live region below
     var live = document.getElementById("alerts-state");
-    if (live) live.textContent = "New urgent escalation #" + row.id + " waiting.";
+    if (live) live.textContent = said || "New urgent escalation #" + row.id + " waiting.";
     if (audio) { audio.currentTime = 0; audio.play().catch(function () {}); }
     if ("Notification" in window && Notification.permission === "granted") {
       // Neutral words only: an advocate's lock screen may show them too.
-      var n = new Notification("Urgent: someone is waiting", { body: "Open the queue (#" + row.id + ")", tag: "urgent-" + row.id });
+      var n = new Notification(title || "Urgent: someone is waiting",
+        { body: "Open the queue (#" + row.id + ")", tag: "alert-" + row.id });
       n.onclick = function () { window.focus(); location.href = row.url; };
     }
   }
