@@ -51,6 +51,10 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     _list_sections(app)
     _register_blueprints(app)
     headers.init_app(app)
+    if not settings.development:  # so no texter's first message waits for the model
+        from hotline.languages.detect import preload
+
+        preload()
     if settings.development and settings.twilio_auth_token == "development-token":
         log.warning("development mode: Twilio signatures use the development token")
     return app
@@ -92,6 +96,7 @@ def _list_sections(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from hotline.channels.interpreter import bp as interpreter_bp
     from hotline.channels.sms import bp as sms_bp
     from hotline.channels.voice import bp as voice_bp
     from hotline.health import bp as health_bp
@@ -99,7 +104,8 @@ def _register_blueprints(app: Flask) -> None:
     from hotline.simulator import bp as simulator_bp
     from hotline.staff import bp as staff_bp
 
-    for blueprint in (health_bp, sms_bp, voice_bp, fallback_bp, staff_bp, simulator_bp):
+    for blueprint in (health_bp, sms_bp, voice_bp, interpreter_bp, fallback_bp, staff_bp,
+                      simulator_bp):  # fmt: skip
         app.register_blueprint(blueprint)
     from hotline.staff import auth
 

@@ -12,6 +12,7 @@ import click
 
 from hotline.config import load_settings
 from hotline.flows import check as check_flows
+from hotline.flows import review_warnings
 
 
 @click.group()
@@ -231,6 +232,8 @@ def flows_check(flows_dir: Path | None, resources_dir: Path | None) -> None:
         click.echo(f"{len(issues)} problem(s)", err=True)
         sys.exit(1)
     click.echo("flows OK")
+    for warning in review_warnings(flows_dir or settings.flows_dir):
+        click.echo(str(warning))
 
 
 # -- driving the real app from a terminal -----------------------------------------------------
@@ -294,6 +297,7 @@ def _register_feature_commands() -> None:
         ("hotline.escalations.cli", "staff"),
         ("hotline.escalations.cli", "audit_cli"),
         ("hotline.channels.voice_cli", "call"),
+        ("hotline.languages.cli", "translations_cli"),
     ):
         try:
             command = getattr(importlib.import_module(module), name)

@@ -37,6 +37,10 @@ class Settings:
     timezone: str = "America/New_York"
     staffed_hours: str = "mon-fri 09:00-17:00"
     oncall_numbers: tuple[str, ...] = ()
+    languages_off: tuple[str, ...] = ()  # language codes switched off (HOTLINE_LANGUAGES_OFF)
+    interpreter_number: str = ""  # a telephone interpreter service, E.164
+    interpreter_pin: str = ""  # the account PIN its menu asks for (sent as DTMF)
+    interpreter_codes: tuple[tuple[str, str], ...] = ()  # (language, the service's code)
     audit_retention_days: int = 365
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is believed
     allow_outbox: bool = False  # production: staff replies to the Outbox (a drill), explicitly
@@ -70,6 +74,17 @@ def hash_key_of(secret_keys: tuple[str, ...], configured: str = "") -> str:
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _pairs(value: str) -> tuple[tuple[str, str], ...]:
+    """ "km=123,ht=456" as (("km", "123"), ("ht", "456")); a part without "=" is refused."""
+    out = []
+    for part in _split(value):
+        code, sep, digits = part.partition("=")
+        if not sep or not code.strip() or not digits.strip():
+            raise ConfigError(f"HOTLINE_INTERPRETER_CODES: {part!r} is not LANG=CODE")
+        out.append((code.strip().lower(), digits.strip()))
+    return tuple(out)
 
 
 def _yes(value: str) -> bool:
@@ -117,6 +132,10 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         timezone=get("HOTLINE_TIMEZONE", "America/New_York"),
         staffed_hours=get("HOTLINE_STAFFED_HOURS", "mon-fri 09:00-17:00"),
         oncall_numbers=_split(get("HOTLINE_ONCALL_NUMBERS", "")),
+        languages_off=tuple(c.lower() for c in _split(get("HOTLINE_LANGUAGES_OFF", ""))),
+        interpreter_number=get("HOTLINE_INTERPRETER_NUMBER", "").strip(),
+        interpreter_pin=get("HOTLINE_INTERPRETER_PIN", "").strip(),
+        interpreter_codes=_pairs(get("HOTLINE_INTERPRETER_CODES", "")),
         hash_key=get("HOTLINE_HASH_KEY", "").strip(),
         hash_key_configured=bool(get("HOTLINE_HASH_KEY", "").strip()),
         audit_retention_days=int(get("HOTLINE_AUDIT_RETENTION_DAYS", "365")),

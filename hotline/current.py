@@ -15,6 +15,18 @@ def settings() -> Settings:
 
 
 def flows() -> Hotline:
+    """The flows as texters and callers meet them: languages in HOTLINE_LANGUAGES_OFF removed
+    (Hotline.without), derived once per loaded flows."""
+    loaded = all_flows()
+    cached = current_app.extensions.get("hotline.flows_on")
+    if cached is None or cached[0] is not loaded:
+        cached = (loaded, loaded.without(settings().languages_off))
+        current_app.extensions["hotline.flows_on"] = cached
+    return cached[1]
+
+
+def all_flows() -> Hotline:
+    """The flows as loaded from flows/, every declared language included (switched off or not)."""
     return current_app.extensions["hotline.flows"]
 
 

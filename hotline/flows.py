@@ -176,6 +176,25 @@ def check(
     return issues
 
 
+def review_warnings(flows_dir: Path) -> list[FlowIssue]:
+    """One warning per language still a draft (no fluent reviewer has signed it off), at the
+    line of its `review:` in hotline.yaml. Warnings never fail `hotline flows check`."""
+    try:
+        hotline, docs = load_hotline(flows_dir)
+    except FlowLoadError:
+        return []
+    doc = docs["hotline"]
+    return [
+        FlowIssue(
+            doc.path,
+            doc.line(("languages", code, "review")),
+            f"warning: language {code!r} ({hotline.languages[code].name}) is a draft: "
+            "no fluent reviewer has signed it off (README, Languages)",
+        )
+        for code in hotline.drafts()
+    ]
+
+
 def load_lexicon(flows_dir: Path, hotline: Hotline) -> Lexicon:
     """The danger lexicon (flows/danger.yaml): every declared language must have one."""
     fingerprint = _fingerprint(Path(flows_dir), tuple(hotline.languages))

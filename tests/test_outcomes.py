@@ -111,7 +111,7 @@ def test_flows_check_reports_a_broken_outcomes_file_with_its_line(tmp_path):
     def breaks(d):
         d["outcomes"]["Bad Code"] = {"label": {"en": "x"}}
         d["outcomes"]["prank"]["label"] = {"es": "Broma"}
-        d["outcomes"]["other"]["label"]["km"] = "x"
+        d["outcomes"]["other"]["label"]["xx"] = "x"
         d["outcomes"]["referred"]["label"]["en"] = "x" * 61
         d["outcomes"]["erased"]["choose"] = True
 
@@ -122,7 +122,7 @@ def test_flows_check_reports_a_broken_outcomes_file_with_its_line(tmp_path):
     for expected in (
         "outcomes.Bad Code: a code is lower_snake_case",
         "outcomes.prank: no label in en",
-        "outcomes.other.label: km is not a declared",
+        "outcomes.other.label: xx is not a declared",
         "outcomes.referred.label.en: over 60",
         "`erased` (set by DELETE) must be",
     ):

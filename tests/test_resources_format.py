@@ -28,9 +28,26 @@ def result(*items, status="found", has_more=False):
 
 
 def test_every_language_has_every_label(labels):
-    assert set(labels) >= {"en", "es"}
+    assert set(labels) >= {"en", "es", "pt", "vi"}
     raw_keys = {lang: set(v) for lang, v in labels.items()}
-    assert raw_keys["es"] == raw_keys["en"]
+    for lang in labels:
+        assert raw_keys[lang] == raw_keys["en"], lang
+
+
+def test_a_ucs2_language_gets_its_own_segment_budget_per_message(labels, views):
+    """Vietnamese (UCS-2: 67 characters a segment) declares 4 segments a text: a page of the
+    longest entries fits in 2 messages of 4 segments, where 2 segments would not hold it."""
+    words = labels["vi"]
+    longest = sorted(views.values(), key=lambda v: -len(format_sms(result(v), words)[0]))[:3]
+    page = SearchResult("found", "Lowell, MA", longest, has_more=True)
+    msgs = format_sms(page, words, lead="Đây là những gì tôi tìm được.", segments=4)
+    assert len(msgs) <= 2 and all(segment_count(m) <= 4 for m in msgs)
+    assert re.findall(r"^(\d+)\) ", "\n".join(msgs), re.M) == ["1", "2", "3"]
+    assert any("ọ" in m for m in msgs)  # written with its accents, not made plain
+    two = format_sms(page, words, lead="Đây là những gì tôi tìm được.")
+    # 2 segments a message hold less: fewer details, or no accents, or more messages
+    richer = sum(map(len, msgs)) > sum(map(len, two))
+    assert richer or len(two) > 2 or not any("ọ" in m for m in two)
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

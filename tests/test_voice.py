@@ -56,9 +56,22 @@ def test_first_words_say_911_then_relay_then_language_in_each_voice(caller):
     assert "in danger now, hang up and dial 9 1 1" in first_two
     assert "relay at 7 1 1" in heard and "text this number" in heard
     voices = [(h.language, h.voice) for h in caller.heard]
-    assert voices == [("en-US", "Polly.Joanna"), ("es-US", "Polly.Lupe")]
+    assert voices == [
+        ("en-US", "Polly.Joanna"),
+        ("es-US", "Polly.Lupe"),
+        ("pt-BR", "Polly.Camila"),
+        ("vi-VN", "Google.vi-VN-Neural2-A"),
+        ("en-US", "Polly.Joanna"),  # Haitian Creole and Khmer have no voice: said in English
+        ("en-US", "Polly.Joanna"),
+    ]
     assert "For English, press 1" in caller.heard[0].text
+    assert "For Haitian Creole, press 5" in caller.heard[4].text
+    assert "For Khmer, press 6" in caller.heard[5].text
     assert "Para español, oprima 2" in caller.heard[1].text
+    assert "Para português, pressione 3" in caller.heard[2].text
+    assert "Để nghe tiếng Việt, nhấn 4" in caller.heard[3].text
+    for said in caller.heard[1:]:  # every language: 911 first, by phone
+        assert "9 1 1" in said.text.split(".")[0]
     gather = caller.gather
     assert gather.get("input") == "dtmf"  # keypad only: not every language has speech
     assert gather.get("numDigits") == "1" and int(gather.get("timeout")) >= 10
@@ -80,6 +93,29 @@ def test_spanish_is_spoken_and_recognised_in_spanish(caller):
     assert caller.heard[-1].language == "es-US" and caller.heard[-1].voice == "Polly.Lupe"
     assert caller.gather.get("language") == "es-US"
     assert "código postal" in caller.press("2")
+
+
+def test_portuguese_is_spoken_and_recognised_in_portuguese(caller, redis_client):
+    caller.call()
+    heard = caller.press("3")
+    assert "Para falar com uma pessoa, pressione 1" in heard
+    assert caller.heard[-1].language == "pt-BR" and caller.heard[-1].voice == "Polly.Camila"
+    assert caller.gather.get("language") == "pt-BR"
+    assert "código postal de 5 números" in caller.say("ajuda perto")
+    heard = caller.press("01852#")
+    assert "Ligue para 8 8 8, 3 7 3, 7 8 8 8" in heard and "Há mais ajuda perto de você" in heard
+    assert "ligue 9 1 1" in caller.heard[-1].text  # the menu after the results
+
+
+def test_vietnamese_is_spoken_and_recognised_in_vietnamese(caller):
+    caller.call()
+    heard = caller.press("4")
+    assert "Để nói chuyện với một người, nhấn 1" in heard
+    assert caller.heard[-1].language == "vi-VN"
+    assert caller.heard[-1].voice == "Google.vi-VN-Neural2-A"
+    assert caller.gather.get("language") == "vi-VN"
+    assert "mã ZIP 5 số" in caller.say("giúp đỡ")
+    assert "Gọi số 8 8 8, 3 7 3, 7 8 8 8" in caller.press("01852#")
 
 
 def test_language_key_switches_from_anywhere(caller):
@@ -299,6 +335,27 @@ def test_callback_by_speech_in_spanish(make_app, redis_client):
     assert "le llamará" in heard
     [record] = escalations(redis_client)
     assert record.kind == "callback" and record.safe_time == "afternoon"
+
+
+def test_callback_by_speech_in_portuguese_and_vietnamese(make_app, redis_client):
+    app = make_app(TWILIO_PHONE_NUMBER=HOTLINE_NUMBER, **CLOSED)
+    for key, words, said, number in (
+        ("3", ("me liguem", "sim", "à noite"), "vai ligar de volta", "+19785550141"),
+        ("4", ("gọi lại", "có", "buổi tối"), "sẽ gọi lại cho bạn", "+19785550142"),
+    ):
+        caller = Caller(app.test_client(), number=number)
+        caller.call()
+        caller.press(key)
+        caller.press("1")
+        for word in words[:-1]:
+            caller.say(word)
+        heard = caller.say(words[-1])
+        assert said in heard and "9 1 1" in heard
+    records_ = escalations(redis_client)
+    assert sorted(r.language for r in records_) == ["pt", "vi"]
+    assert {r.kind for r in records_} == {"callback"} and {r.safe_time for r in records_} == {
+        "evening"
+    }
 
 
 def test_no_consent_means_no_callback(make_app, redis_client):

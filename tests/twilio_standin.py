@@ -1,4 +1,5 @@
-"""A local stand-in for Twilio's Messages REST API: a real HTTP server that records requests.
+"""A local stand-in for Twilio's Messages REST API (and the Calls and Conferences requests the
+interpreter conference makes): a real HTTP server that records requests.
 
 It speaks enough of the 2010-04-01 API for the twilio package's client: create a message
 (POST .../Accounts/{AccountSid}/Messages.json, form-encoded To, From, Body) and list messages
@@ -31,6 +32,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 MESSAGES = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Messages\.json$")
+# Calls API: create a call; update one (Status=completed hangs up, Url redirects it); and a
+# conference's update (Status=completed ends it).
+CALLS = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Calls\.json$")
+CALL = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Calls/(CA[0-9a-fA-F]{32})\.json$")
+CONFERENCE = re.compile(
+    r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Conferences/(CF[0-9a-fA-F]{32})\.json$"
+)
 
 
 @dataclass
@@ -60,6 +68,8 @@ class StandIn:
     """The server's state: what was sent, what was asked, and the faults to play."""
 
     messages: list[Message] = field(default_factory=list)
+    calls: list[dict[str, str]] = field(default_factory=list)  # created calls: form + "Sid"
+    updates: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (sid, form)
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path with query)
     fail_next: list[int] = field(default_factory=list)
     hold_creates: float = 0.0
@@ -96,6 +106,19 @@ class StandIn:
                               form.get("From", ""), form.get("Body", ""), time.time())  # fmt: skip
             self.messages.append(message)
         return 201, message.to_json()
+
+    def create_call(self, account: str, form: dict[str, str]) -> tuple[int, dict]:
+        with self.lock:
+            if not form.get("To") or not form.get("From") or not form.get("Url"):
+                return 400, {"code": 21205, "message": "To, From and Url are required"}
+            sid = "CA" + secrets.token_hex(16)
+            self.calls.append({**form, "Sid": sid})
+        return 201, {"sid": sid, "account_sid": account, "to": form["To"], "status": "queued"}
+
+    def update(self, account: str, sid: str, form: dict[str, str]) -> tuple[int, dict]:
+        with self.lock:
+            self.updates.append((sid, form))
+        return 200, {"sid": sid, "account_sid": account, "status": form.get("Status", "")}
 
     def list(self, account: str, query: dict[str, str]) -> tuple[int, dict]:
         if self.fail_lists:
@@ -157,6 +180,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.standin.requests.append(("POST", self.path))
         length = int(self.headers.get("Content-Length") or 0)
         form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        if match := CALLS.match(parts.path):
+            self._answer(*self.standin.create_call(match.group(1), form))
+            return
+        if match := CALL.match(parts.path) or CONFERENCE.match(parts.path):
+            self._answer(*self.standin.update(match.group(1), match.group(2), form))
+            return
         match = MESSAGES.match(parts.path)
         if not match:
             self._answer(404, {"code": 20404, "message": "not found", "status": 404})

@@ -27,6 +27,13 @@ def labels(language: str) -> dict[str, str]:
     return cached.get(language) or {**cached[default], "code": language}
 
 
+def sms_segments(language: str) -> int:
+    """SMS segments one message in this language may take (flows/hotline.yaml sms_segments)."""
+    hotline = current.flows()
+    declared = hotline.languages.get(language) or hotline.languages[hotline.default_language]
+    return declared.sms_segments
+
+
 @dataclass
 class ChannelPerformer:
     channel: str
@@ -44,7 +51,7 @@ class ChannelPerformer:
         words = labels(action.language)
         self._last = (result, words)
         if self.channel == "sms":
-            return result.status, format_sms(result, words)
+            return result.status, format_sms(result, words, segments=sms_segments(action.language))
         return result.status, [format_voice(result, words)]
 
     def results_after(self, lead: str) -> list[str]:
@@ -54,7 +61,7 @@ class ChannelPerformer:
         if self._last is None or self.channel != "sms":
             return [lead]
         result, words = self._last
-        return format_sms(result, words, lead=lead)
+        return format_sms(result, words, lead=lead, segments=sms_segments(words["code"]))
 
     def escalate(self, action: Escalate, session: Session) -> list[str]:
         """Queue for a person (record + alert job); return the wait, or hours with 911/24/7."""

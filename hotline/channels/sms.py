@@ -18,11 +18,13 @@ from hotline.channels.perform import ChannelPerformer
 from hotline.channels.sms_state import SmsState, Snapshot
 from hotline.channels.twilio_auth import twilio_only
 from hotline.engine import Engine, Escalate, Event, Hotline, MenuNode, Session, Step
+from hotline.engine.segments import segment_count
 from hotline.engine.text import match_keyword
 from hotline.escalations import records, reports
 from hotline.escalations import texter as escalation
 from hotline.escalations.conversation import SESSION_VAR
 from hotline.escalations.records import Entry
+from hotline.languages.detect import Detected, detect
 from hotline.logs import where
 from hotline.safety.fallback import static_sms
 from hotline.safety.triage import Verdict
@@ -166,8 +168,10 @@ def _decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) -
     conversation (every message reaches the advocate), then the flow."""
     hotline, eng = current.flows(), current.engine("sms")
     kw, text = hotline.keywords, inbound.body
-    session = _still_open(snapshot)
-    lang = session.language if session else hotline.default_language
+    session = _language_on(hotline, _still_open(snapshot))
+    # No language yet: found from this first message (pure, no Redis; issue 15)
+    detected = detect(text, hotline) if session is None else None
+    lang = session.language if session else detected.language
     arrived = eng.reads(text)
     if (found := keyword_language(text, kw.delete, lang)) is not None:
         escalation.erase(inbound.sender)
@@ -185,7 +189,8 @@ def _decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) -
     status = _open_status(session, snapshot)
     verdict = _triage(eng, session, text, arrived)
     if verdict is not None and verdict.urgent:
-        return _urgent(eng, session, verdict, inbound, status, performer)
+        return _way_back(_urgent(eng, session, verdict, inbound, status, performer, lang),
+                         detected)  # fmt: skip
     words = _words(session, inbound, status)
     if inbound.media and not status and arrived in ("empty", "emoji"):
         return _photo(eng, session, lang, performer)
@@ -207,6 +212,34 @@ def _decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) -
     reply = _flow(eng, session, lang, text, disclosure, performer)
     if inbound.media:
         reply.texts.insert(0, eng.message("photo", lang))
+    return _way_back(reply, detected)
+
+
+def _language_on(hotline: Hotline, session: Session | None) -> Session | None:
+    """A session in a language switched off since (HOTLINE_LANGUAGES_OFF) goes on in the
+    default language."""
+    if session is None or session.language in hotline.languages:
+        return session
+    return session.model_copy(update={"language": hotline.default_language})
+
+
+def _way_back(reply: Reply, detected: Detected | None) -> Reply:
+    """The first reply in a language found from the message ends with its way back
+    ("English? Reply ENGLISH"): on its last message when it fits the language's SMS
+    budget, else as a message of its own."""
+    hotline = current.flows()
+    if detected is None or detected.how == "default" or not reply.texts:
+        return reply
+    if reply.session is None or reply.session.language != detected.language:
+        return reply
+    line = hotline.detection.way_back.get(detected.language, "")
+    if not line:
+        return reply
+    joined = f"{reply.texts[-1]}\n{line}"
+    if segment_count(joined) <= hotline.languages[detected.language].sms_segments:
+        reply.texts[-1] = joined
+    else:
+        reply.texts.append(line)
     return reply
 
 
@@ -299,17 +332,20 @@ def _triaged(eng: Engine, session: Session | None) -> bool:
 
 
 def _urgent(
-    eng: Engine, session, verdict: Verdict, inbound: Inbound, status: str, performer
-) -> Reply:
+    eng: Engine, session, verdict: Verdict, inbound: Inbound, status: str, performer,
+    found: str | None = None,
+) -> Reply:  # fmt: skip
     """911 and the 24/7 line at once, and an urgent escalation with their words, from anywhere.
 
     The reply is in the language the danger was written in when the session's own language
     found none of it ("socorro" after an English menu). Outside an open conversation, the
     recent messages that made it urgent go to the transcript with it.
     """
-    language = session.language if session else None
+    language = session.language if session else found  # found: from the first message
     if language is None or not verdict.scores.get(language):
         language = verdict.language or eng.hotline.default_language
+    if language not in eng.hotline.languages:  # a lexicon language switched off
+        language = eng.hotline.default_language
     earlier = [] if status else _recent(session)
     reply = _run(eng, eng.urgent(session, language, verdict.flag), performer)
     reply.urgent = True

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, request, send_from_directory
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline import clock, current
+from hotline.channels import interpreter
 from hotline.channels import turn as turns
 from hotline.channels.perform import ChannelPerformer
 from hotline.channels.twilio_auth import twilio_only
@@ -154,7 +155,7 @@ def screen() -> Response:
         input="dtmf", num_digits=1, timeout=SCREEN_TIMEOUT, action="/voice/screen-result"
     )
     lang = current.flows().default_language
-    _say_text(gather, eng.message("screen", lang), lang)
+    say_text(gather, eng.message("screen", lang), lang)
     response.hangup()
     return Response(str(response), mimetype="text/xml")
 
@@ -243,24 +244,27 @@ def settle(eng: Engine, step: Step, performer: ChannelPerformer) -> turns.Turn:
             break
         node = eng.flow.nodes[turn.session.pending or ""]
         assert isinstance(node, TransferNode)
-        result = "open" if can_dial(node.to) else "closed"
+        result = "open" if can_dial(node.to, turn.session.language) else "closed"
         nxt = eng.step(turn.session, Event(kind="transfer_result", result=result))
         turn = turns.run(eng, nxt, performer, turn)
     return turn
 
 
-def can_dial(to: str) -> bool:
-    """A fixed number always; the on-call advocates only with numbers and in staffed hours."""
+def can_dial(to: str, language: str = "") -> bool:
+    """A fixed number always; the on-call advocates only with numbers, in staffed hours, and
+    when the caller's language can be spoken with them (an advocate who speaks it, or the
+    interpreter service): otherwise the flow's closed path (the 24/7 national hotline)."""
     if to != "oncall":
         return True
     settings = current.settings()
     if not settings.oncall_numbers:
         return False
     try:
-        return is_open(settings.staffed_hours, local_now(settings.timezone))
+        staffed = is_open(settings.staffed_hours, local_now(settings.timezone))
     except ScheduleError as exc:
         log.error("voice: HOTLINE_STAFFED_HOURS is invalid (%s); treating as closed", exc)
         return False
+    return staffed and (not language or interpreter.route(language).way != "none")
 
 
 # -- TwiML -------------------------------------------------------------------------------------
@@ -280,7 +284,14 @@ def render(eng: Engine, turn: turns.Turn) -> VoiceResponse:
         response.redirect("/voice/step?silence=1")
     elif turn.waiting == "dial":
         speak(eng, response, says, session)
-        dial(response, eng.flow.nodes[session.pending or ""])
+        node = eng.flow.nodes[session.pending or ""]
+        caller = request.form.get("CallSid", "")
+        if not (
+            getattr(node, "to", "") == "oncall"
+            and interpreter.route(session.language).way == "interpreter"
+            and interpreter.conference(response, session.language, caller)
+        ):
+            dial(response, node)
     elif turn.waiting == "end":
         speak(eng, response, says, session)
         response.hangup()
@@ -295,6 +306,8 @@ def speak(eng: Engine, parent, says: list[Say], session: Session) -> None:
         if isinstance(node, MenuNode) and is_language_menu(node) and say.field != "results":
             for option in node.options:
                 lang = option.set_language or ""
+                if voice_of(lang) is None and say.field != "text":
+                    continue  # no voice (an interpreter is offered): only its choice is said
                 _say(parent, eng.render(session, say.node, say.field, lang), lang)
         else:
             _say(parent, say, session.language)
@@ -315,10 +328,10 @@ def _say(parent, say: Say, lang: str) -> None:
     if say.audio:
         parent.play(audio_url(lang, say.audio))
     elif say.text:
-        _say_text(parent, say.text, lang)
+        say_text(parent, say.text, lang)
 
 
-def _say_text(parent, text: str, lang: str) -> None:
+def say_text(parent, text: str, lang: str) -> None:
     """<Say> with the language's voice; a language with no voice falls back to the default's."""
     settings = voice_of(lang)
     if not (settings and settings.say_language):

@@ -14,12 +14,22 @@ from hotline.engine.models import (
     LookupNode,
     MenuNode,
     NodeBase,
+    Option,
     Text,
     TransferNode,
     WaitingNode,
 )
+from hotline.engine.runtime import LANGUAGES_VAR, language_list
 from hotline.engine.segments import segment_count
-from hotline.engine.text import fill, normalize, placeholders
+from hotline.engine.text import (
+    BREAK,
+    fill,
+    join_words,
+    normalize,
+    opening_words,
+    placeholders,
+    words,
+)
 
 _WORD = re.compile(r"[\w/]+", re.UNICODE)
 
@@ -27,7 +37,7 @@ TEXT_FIELDS = (
     "text", "voice", "invalid", "silence", "found", "not_found", "outside",
     "connecting", "closed", "no_answer",
 )  # fmt: skip
-RUNTIME_VARS = {"page", "minutes", "day", "time"}  # escalation texts fill these
+RUNTIME_VARS = {"page", "minutes", "day", "time", "languages"}  # the channel or engine fills
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,7 @@ class Problem:
 def lint(hotline: Hotline, context: Mapping[str, str] | None = None) -> list[Problem]:
     """All problems in all flows, in file order."""
     problems = list(_keyword_problems(hotline)) + list(_claim_problems(hotline))
-    problems += list(_discretion_problems(hotline))
+    problems += list(_discretion_problems(hotline)) + list(_detection_problems(hotline, context))
     for flow in hotline.flows.values():
         problems += FlowLinter(hotline, flow, dict(context or {})).run()
     return problems
@@ -63,6 +73,12 @@ class TextRules:
         rules = hotline.discretion
         self.first_words = rules.first_words
         self.revealing = {lang: {normalize(w) for w in ws} for lang, ws in rules.revealing.items()}
+        # several words ("buôn người"), or a word of a script written without spaces (Khmer,
+        # read as clusters): looked for as a run of words in the opening
+        self.revealing_runs = {
+            lang: {run for w in ws if len(run := _run(w)) > 1 or run != (normalize(w),)}
+            for lang, ws in rules.revealing.items()
+        }
         self.claims = [
             (
                 name,
@@ -75,9 +91,16 @@ class TextRules:
     def revealing_opening(self, lang: str, text: str, also: tuple[str, ...] = ()) -> list[str]:
         """Revealing words among the first words a lock screen shows (lang's list, "*", also)."""
         filled = fill(text, self.context)
-        words = _WORD.findall(normalize(filled))[: self.first_words]
-        banned = set().union(*(self.revealing.get(x, set()) for x in (lang, "*", *also)))
-        return [w for w in words if w in banned]
+        langs = (lang, "*", *also)
+        opening = _WORD.findall(normalize(filled))[: self.first_words]
+        banned = set().union(*(self.revealing.get(x, set()) for x in langs))
+        found = [w for w in opening if w in banned]
+        runs = set().union(*(self.revealing_runs.get(x, set()) for x in langs))
+        if runs:
+            said = opening_words(filled, self.first_words)
+            at = {r: _at(said, r) for r in runs}
+            found += [join_words(r) for r in sorted(runs, key=lambda r: (at[r], r)) if at[r] >= 0]
+        return found
 
     def forbidden_claims(self, lang: str, text: str) -> list[str]:
         """One message per claim the text makes that its language may not make."""
@@ -94,6 +117,16 @@ class TextRules:
         return out
 
 
+def _run(text: str) -> tuple[str, ...]:
+    return tuple(w for w in words(text) if w != BREAK)
+
+
+def _at(said: tuple[str, ...], run: tuple[str, ...]) -> int:
+    """Where the run of words first stands in `said`, or -1."""
+    n = len(run)
+    return next((i for i in range(len(said) - n + 1) if said[i : i + n] == run), -1)
+
+
 def _discretion_problems(hotline: Hotline) -> Iterator[Problem]:
     """Once the flows list revealing words, every language lists its own: a language without
     a list would have no lock-screen check at all."""
@@ -104,6 +137,24 @@ def _discretion_problems(hotline: Hotline) -> Iterator[Problem]:
                 "hotline", ("discretion", "revealing"),
                 f"no revealing words for {lang!r}: list the words that must not open a reply",
             )  # fmt: skip
+
+
+def _detection_problems(hotline: Hotline, context: Mapping[str, str] | None) -> Iterator[Problem]:
+    """Every language a first message can be found in has its way back, and the way back
+    follows the text rules (claims) like any reply."""
+    detection, rules = hotline.detection, TextRules(hotline, context)
+    found_in = set(detection.greetings) | {
+        code for code, lang in hotline.languages.items() if lang.keywords
+    }
+    for code in hotline.languages:
+        line = detection.way_back.get(code, "")
+        if code != hotline.default_language and code in found_in and not line:
+            yield Problem(
+                "hotline", ("detection", "way_back"),
+                f"no way back for {code!r}: the line that ends a reply in a detected language",
+            )  # fmt: skip
+        for message in rules.forbidden_claims(code, line) if line else []:
+            yield Problem("hotline", ("detection", "way_back", code), message)
 
 
 def _claim_problems(hotline: Hotline) -> Iterator[Problem]:
@@ -247,7 +298,11 @@ class FlowLinter:
                 self.add((*path, lang), f"language {lang!r} is not declared")
                 continue
             if lang not in self.langs:
-                continue  # a voice text in a language not offered by voice: unused
+                # a voice text in a language with no voice: said only by a language menu, in
+                # the default voice ("For Khmer, press 6"); it still may not make a claim
+                for message in self.rules.forbidden_claims(lang, value):
+                    self.add((*path, lang), message)
+                continue
             self._placeholders((*path, lang), value)
             for message in self.rules.forbidden_claims(lang, value):
                 self.add((*path, lang), message)
@@ -260,7 +315,18 @@ class FlowLinter:
             self.add(path, f"unknown placeholder(s) {sorted(unknown)}")
 
     def _segments(self, path: tuple[str | int, ...], value: str) -> None:
-        sample = fill(value, {**{v: "x" * 20 for v in self.vars}, **self.context})
+        every = [
+            Option(key=str(i), next="", set_language=c)
+            for i, c in enumerate(self.hotline.languages)
+        ]
+        sample = fill(
+            value,
+            {
+                **{v: "x" * 20 for v in self.vars},
+                LANGUAGES_VAR: language_list(self.hotline, every),
+                **self.context,
+            },
+        )
         count = segment_count(sample)
         budget = self.hotline.languages[path[-1]].sms_segments
         if count > budget:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 if TYPE_CHECKING:
     from hotline.engine.reading import Phrasebook, ReactionReader
@@ -178,6 +180,12 @@ class Review(Strict):
     reviewer: str | None = None  # who signed off (a name or role), with `date`
     date: str | None = None  # ISO date of the sign-off
 
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso(cls, value: object) -> object:
+        """YAML reads an unquoted 2026-11-20 as a date: keep it as its ISO text."""
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
     @model_validator(mode="after")
     def _signed(self) -> Review:
         if self.status == "reviewed" and not (self.reviewer and self.date):
@@ -273,12 +281,42 @@ class Claim(Strict):
         return self
 
 
+class Detection(Strict):
+    """How a first message's language is found (hotline/languages/detect.py), as data.
+
+    greetings: per language, words a first message may open with ("hola", "olá", "bonjou",
+    "xin chào"), compared folded (case and accents); a greeting belongs to one language only.
+    way_back: per language, the one line added to the first reply in a detected language so
+    the texter can go back ("English? Reply ENGLISH").
+    min_words / floor: the statistical detector runs only on messages of min_words words or
+    more, and its answer counts only at `floor` confidence or above (0-1).
+    """
+
+    greetings: dict[str, list[str]] = Field(default_factory=dict)
+    way_back: Text = Field(default_factory=dict)
+    min_words: int = Field(3, ge=1)
+    floor: float = Field(0.9, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _one_language_each(self) -> Detection:
+        from hotline.engine.text import normalize
+
+        seen: dict[str, str] = {}
+        for lang, words in self.greetings.items():
+            for word in words:
+                other = seen.setdefault(normalize(word), lang)
+                if other != lang:
+                    raise ValueError(f"greeting {word!r} is listed for both {other!r} and {lang!r}")
+        return self
+
+
 class Hotline(Strict):
     """Everything in flows/: languages, keywords and the flows that use them."""
 
     default_language: str
     languages: dict[str, Language]
     keywords: KeywordSets
+    detection: Detection = Field(default_factory=Detection)
     discretion: Discretion = Field(default_factory=Discretion)
     claims: dict[str, Claim] = Field(default_factory=dict)
     phrasings: Phrasings = Field(default_factory=Phrasings)
@@ -317,3 +355,53 @@ class Hotline(Strict):
 
     def flow(self, flow_id: str) -> Flow:
         return self.flows[flow_id]
+
+    def drafts(self) -> list[str]:
+        """Codes of the languages whose texts no fluent reviewer has signed off yet."""
+        return [
+            code
+            for code, lang in self.languages.items()
+            if lang.review and lang.review.status != "reviewed"
+        ]
+
+    def without(self, codes: Iterable[str]) -> Hotline:
+        """This hotline with languages switched off (HOTLINE_LANGUAGES_OFF): not declared, not
+        offered by any language menu, not detected; their whole-message keywords (STOP, HELP,
+        DELETE...) still work and answer in the default language; their phrasings are dropped.
+        The default language cannot be switched off (it is kept). Returns self when nothing
+        changes.
+        """
+        off = {c for c in codes if c in self.languages and c != self.default_language}
+        if not off:
+            return self
+        data = self.model_dump(exclude={"flows"})
+        data["languages"] = {c: v for c, v in data["languages"].items() if c not in off}
+        for family, by_lang in data["keywords"].items():
+            kept = {c: list(ws) for c, ws in by_lang.items() if c not in off}
+            moved = [w for c in off for w in by_lang.get(c, [])]
+            if moved:
+                kept[self.default_language] = kept.get(self.default_language, []) + moved
+            data["keywords"][family] = kept
+        phrasings = data["phrasings"]
+        for name in ("fillers", "clause_words", "groups"):
+            phrasings[name] = {c: v for c, v in phrasings[name].items() if c not in off}
+        phrasings["patterns"] = {
+            family: {c: v for c, v in by_lang.items() if c not in off}
+            for family, by_lang in phrasings["patterns"].items()
+        }
+        data["detection"]["greetings"] = {
+            c: v for c, v in data["detection"]["greetings"].items() if c not in off
+        }
+        flows = {fid: _without_options(flow, off) for fid, flow in self.flows.items()}
+        return Hotline.model_validate({**data, "flows": flows})
+
+
+def _without_options(flow: Flow, off: set[str]) -> Flow:
+    """The flow with every menu option that picks a language in `off` removed."""
+    nodes = {}
+    for node_id, node in flow.nodes.items():
+        if isinstance(node, MenuNode) and any(o.set_language in off for o in node.options):
+            options = [o for o in node.options if o.set_language not in off]
+            node = node.model_copy(update={"options": options})
+        nodes[node_id] = node
+    return flow.model_copy(update={"nodes": nodes})

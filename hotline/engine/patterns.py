@@ -26,8 +26,11 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from hotline.engine.text import join_words
+
 BREAK = "|"  # the word standing for a clause break (punctuation) in a list of words
 GAP_WORDS = 3
+MEMO_WORDS = 20_000  # words whose candidate patterns an index keeps
 _LEX = re.compile(r"\(|\)|\[|\]|\||<[^>]+>|\.\.\.|\.|~|[^\s()\[\]|<>~]+")
 
 
@@ -167,7 +170,7 @@ class Pattern:
             shown = word if named else "…"
             if not (shown == "…" and out and out[-1] == "…"):
                 out.append(shown)
-        return " ".join(out)
+        return join_words(out)
 
     def spans(self, joined: str, starts: list[int]) -> Iterable[tuple[int, int]]:
         """(first word, word after the last) of each match in a joined word list."""
@@ -217,14 +220,26 @@ class PatternIndex:
                 else:
                     self.by_word.setdefault(anchor, []).append(index)
         self.stem_lengths = sorted({len(stem) for stem in self.by_stem})
+        self._by_any: dict[str, frozenset[int]] = {}  # word -> the patterns it anchors
 
     def candidates(self, words: Iterable[str]) -> list[int]:
         """Indexes of the patterns that may match a message made of these words."""
         found = set(self.always)
+        memo = self._by_any
         for word in set(words):
-            found.update(self.by_word.get(word, ()))
-            for n in self.stem_lengths:
-                if n > len(word):
-                    break
-                found.update(self.by_stem.get(word[:n], ()))
+            hit = memo.get(word)
+            found |= self._anchored(word) if hit is None else hit
         return sorted(found)
+
+    def _anchored(self, word: str) -> frozenset[int]:
+        """The patterns one word can anchor, as a word or through a stem; kept per word (the
+        same words come back in every message and in every reading of the recent window)."""
+        found = set(self.by_word.get(word, ()))
+        for n in self.stem_lengths:
+            if n > len(word):
+                break
+            found.update(self.by_stem.get(word[:n], ()))
+        if len(self._by_any) >= MEMO_WORDS:
+            self._by_any.clear()  # bounded: anyone can send new words
+        hit = self._by_any[word] = frozenset(found)
+        return hit

@@ -32,6 +32,19 @@ KEYPAD = re.compile(r"[0-9*#]+")  # keypad input: * and # are answers, not punct
 OWN_WORDS_MAX = 500  # characters of free text kept for staff
 # Session vars the engine itself sets for one conversation (besides the flow's answers).
 ENGINE_VARS = ("triage", "own_words", "disclosure")
+LANGUAGES_VAR = "languages"  # a language menu's choices, one a line: "3 Português"
+
+
+def language_list(hotline: Hotline, options: list[Option]) -> str:
+    """The languages a menu offers, one a line, each by its key and its name in itself
+    ("1 English\n2 Español\n6 ខ្មែរ"); options of languages not declared (switched off) are
+    left out."""
+    return "\n".join(
+        f"{option.key} {hotline.languages[option.set_language].name}"
+        for option in options
+        if option.key and option.set_language in hotline.languages
+    )
+
 
 Heard = Literal["answer", "invalid", "words", "silence", "reaction", "none"]
 
@@ -467,7 +480,11 @@ class Engine:
         texts: Text = getattr(node, field)
         if field == "text" and self.flow.channel == "voice" and node.voice:
             texts = node.voice
-        text = self._fill(self._pick(texts, lang), session.vars)
+        template = self._pick(texts, lang)
+        values: Mapping[str, object] = session.vars
+        if LANGUAGES_VAR in template and isinstance(node, MenuNode):
+            values = {**values, LANGUAGES_VAR: language_list(self.hotline, node.options)}
+        text = self._fill(template, values)
         audio = node.audio.get(lang, {}).get(field)
         return Say(text=text, node=node_id or session.node or "", field=field, audio=audio)
 

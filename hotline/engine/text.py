@@ -7,23 +7,71 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-_EDGE_JUNK = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
+
+def _mark_ranges() -> str:
+    """A regex class body of every combining mark (Mn, Mc, Me) in the Basic Multilingual
+    Plane: Python's \\w leaves them out, so "ជួយ" (Khmer vowel signs, the subscript sign)
+    would fall apart into letters."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x300, 0x10000):
+        if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(f"\\u{a:04x}-\\u{b:04x}" if a != b else f"\\u{a:04x}" for a, b in ranges)
+
+
+MARKS = _mark_ranges()
+_WORD_CHAR = rf"[\w{MARKS}]"  # a letter, digit or combining mark
+_NOT_WORD_CHAR = rf"[^\w{MARKS}]"
+_EDGE_JUNK = re.compile(rf"^(?:{_NOT_WORD_CHAR}|_)+|(?:{_NOT_WORD_CHAR}|_)+$")
 _SPACES = re.compile(r"\s+")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-_NOT_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
-_TOKEN = re.compile(r"\w+|[^\w\s]|\n", re.UNICODE)
+_NOT_ALNUM = re.compile(rf"(?:{_NOT_WORD_CHAR}|_)+")
+_TOKEN = re.compile(rf"{_WORD_CHAR}+|[^\w\s{MARKS}]|\n")
+# Khmer is written without spaces between words: a run of Khmer is read as its orthographic
+# clusters (a consonant or independent vowel with its subscripts, vowel signs and diacritics),
+# so "ជួយខ្ញុំផង" and "ជួយ ខ្ញុំ ផង" are the same words, and a pattern written with spaces
+# (its literals split the same way) matches both. Cluster boundaries do not depend on the
+# words around them, so a word's clusters are the same wherever it stands.
+_KHMER = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]")
+_KHMER_UNITS = re.compile(
+    r"[\u1780-\u17b3\u17dc](?:\u17d2[\u1780-\u17b3]|[\u17b4-\u17d1\u17d3\u17d7\u17dd])*"
+    r"|[^\u1780-\u17ff]+|."
+)
+_LATIN_MARKED = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_WORD_CHAR_RE = re.compile(_WORD_CHAR)
+_KHMER_RO_FIRST = re.compile("\u17d2\u179a\u17d2([\u1780-\u17a2])")
+_KHMER_GAP = re.compile(r"(?<=[\u1780-\u17ff]) (?=[\u1780-\u17ff])")
+_FOLD_LETTERS = str.maketrans({"đ": "d", "Đ": "D"})  # Vietnamese đ has no decomposition
 APOSTROPHES = "'’`´ʼ‘"
 _APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
 _UNITS = re.compile(r"^(\d+)([^\W\d_]+)$")  # "5am" -> "5 am", "12hrs" -> "12 hrs"
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}", re.UNICODE)  # "helppppp", "ayudaaa", "nooo"
 _SHOUT = re.compile(r"[!¡‼❗❕]{2,}|‼")  # "ayuda!!!": emphasis too
-CLAUSE_MARKS = frozenset('.,;:!?¡¿()[]{}"“”„«»…‹›「」\n')  # punctuation that ends a clause
+CLAUSE_MARKS = frozenset('.,;:!?¡¿()[]{}"“”„«»…‹›「」\n។៕៖៘៙៚')  # punctuation that ends a clause
 BREAK = "|"  # a clause break in a list of words (hotline.engine.patterns.BREAK)
 
 
 def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Latin accents folded ("é" -> "e", Vietnamese "đánh" -> "danh", "ơ" -> "o"); the marks
+    of other scripts kept, as they are letters there (Khmer vowel signs, the subscript sign),
+    Khmer signs typed in either order put in one (_khmer_order)."""
+    if text.isascii():
+        return text
+    if _KHMER.search(text):
+        text = _khmer_order(text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_LETTERS))
+    return "".join(ch for ch in decomposed if not _LATIN_MARKED.match(ch))
+
+
+def _khmer_order(text: str) -> str:
+    """One spelling for Khmer signs that keyboards type in either order (Unicode does not
+    reorder them): ំុ as ុំ (ខ្ញំុ = ខ្ញុំ "I"), ំា as ាំ, and the subscript រ last
+    (ស្រ្តី = ស្ត្រី "woman")."""
+    text = text.replace("\u17c6\u17bb", "\u17bb\u17c6").replace("\u17c6\u17b6", "\u17b6\u17c6")
+    return _KHMER_RO_FIRST.sub("\u17d2\\1\u17d2\u179a", text)
 
 
 def fold_digits(text: str) -> str:
@@ -73,10 +121,11 @@ def _keyword_forms(words: tuple[str, ...]) -> frozenset[str]:
 def words(text: str | None, contractions: Mapping[str, str] | None = None) -> list[str]:
     """A message as normalised words, with "|" where punctuation ends a clause.
 
-    Case, accents and digits are folded; apostrophes are dropped ("can't" -> "cant") after
-    `contractions` (suffix -> words, e.g. {"'ll": " will"}) are spelled out; a number with
-    its unit is two words ("5am": "5 am"); emoji stay as words of their own; other
-    punctuation ("-", "/") only separates words.
+    Case, Latin accents and digits are folded (the marks of other scripts are kept); Khmer,
+    written without spaces, comes as its clusters (see _KHMER_UNITS); apostrophes are
+    dropped ("can't" -> "cant") after `contractions` (suffix -> words, e.g. {"'ll": " will"})
+    are spelled out; a number with its unit is two words ("5am": "5 am"); emoji stay as
+    words of their own; other punctuation ("-", "/") only separates words.
     """
     if not text:
         return []
@@ -86,8 +135,12 @@ def words(text: str | None, contractions: Mapping[str, str] | None = None) -> li
     text = _APOSTROPHE.sub("", text)
     out: list[str] = []
     for token in _TOKEN.findall(text):
-        if token[0].isalnum() or token[0] == "_":
-            out.extend(_UNITS.sub(r"\1 \2", strip_accents(unelongate(token))).split())
+        if _WORD_CHAR_RE.match(token):
+            token = strip_accents(unelongate(token))
+            if _KHMER.search(token):
+                out.extend(_KHMER_UNITS.findall(token))
+            else:
+                out.extend(_UNITS.sub(r"\1 \2", token).split())
         elif token in CLAUSE_MARKS:
             if out and out[-1] != BREAK:
                 out.append(BREAK)
@@ -96,6 +149,34 @@ def words(text: str | None, contractions: Mapping[str, str] | None = None) -> li
     while out and out[-1] == BREAK:
         out.pop()
     return out
+
+
+def word_weight(word: str) -> float:
+    """How much of a word one of words()'s items is: a Khmer cluster half (a Khmer word has
+    one to three), anything else a whole one."""
+    return 0.5 if _KHMER.match(word) else 1.0
+
+
+def opening_words(text: str | None, count: int) -> tuple[str, ...]:
+    """The words of a message's first `count` words (what a lock screen shows), punctuation
+    left out. A Khmer cluster counts half a word, as in word_count: Khmer has no spaces, so
+    "the first six words" of a Khmer reply are about its first twelve clusters."""
+    out: list[str] = []
+    seen = 0.0
+    for w in words(text):
+        if w == BREAK:
+            continue
+        seen += word_weight(w)
+        if seen > count:
+            break
+        out.append(w)
+    return tuple(out)
+
+
+def join_words(said: Iterable[str]) -> str:
+    """Words as a person reads them: spaced, except between Khmer clusters (Khmer is written
+    without spaces), so staff see "ជួយខ្ញុំផង", not "ជួ យ ខ្ញុំ ផ ង"."""
+    return _KHMER_GAP.sub("", " ".join(said))
 
 
 def unelongate(word: str) -> str:
@@ -116,8 +197,11 @@ def _contraction(suffix: str) -> re.Pattern[str]:
 
 
 def word_count(text: str | None) -> int:
-    """How many words a message has (emoji and punctuation are not words)."""
-    return sum(1 for w in words(text) if w != BREAK and (w[0].isalnum() or w[0] == "_"))
+    """How many words a message has (emoji and punctuation are not words). Khmer, read as
+    clusters, counts a word for every two clusters (a Khmer word has one to three)."""
+    plain = [w for w in words(text) if w != BREAK and _WORD_CHAR_RE.match(w)]
+    khmer = sum(1 for w in plain if _KHMER.match(w))
+    return len(plain) - khmer + (khmer + 1) // 2
 
 
 def fill(template: str, values: Mapping[str, object]) -> str:

@@ -9,7 +9,15 @@ from hotline import schedule
 from hotline.engine.text import normalize
 from hotline.escalations.records import Escalation
 
-ANY_TIME = {"any", "cualquiera", "any time", "anytime", "a cualquier hora", "cualquier hora"}
+# "Any time", as the flows' safe-time question asks for it in each language (folded, as
+# normalize() gives it): ANY, CUALQUIER HORA, QUALQUER HORA, NENPÒT, BẤT KỲ, ពេលណាក៏បាន.
+ANY_TIME = {
+    "any", "cualquiera", "any time", "anytime", "a cualquier hora", "cualquier hora",
+    "qualquer hora", "qualquer", "a qualquer hora", "qualquer horario",
+    "nenpot", "nenpot le", "nenpot ki le",
+    "bat ky", "bat ky luc nao", "luc nao cung duoc",
+    "ពេលណាក៏បាន", "គ្រប់ពេល",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from hotline.resources.models import DAYS
 from hotline.resources.views import PhoneView, ResourceView, SearchResult
 
 LABELS_FILE = "resources.yaml"
-MAX_SEGMENTS = 2  # per message
-GSM7_MOST = 2 * 153  # characters in 2 concatenated GSM-7 segments: no message is longer
+MAX_SEGMENTS = 2  # per message, unless the language declares its own (sms_segments)
+GSM7_SEGMENT = 153  # characters of one concatenated GSM-7 segment: no message is longer
 MAX_MESSAGES = 2  # per page of results
 MAX_PHONES = 3
 QUIET_KINDS = ("hotline", "text-line")  # kinds whose label adds nothing to "Call ... (24/7)"
@@ -38,17 +38,18 @@ def load_labels(flows_dir: Path) -> dict[str, dict[str, str]]:
     return {lang: {**base, **values, "code": lang} for lang, values in labels.items()}
 
 
-def fits(text: str) -> bool:
-    return segment_count(text) <= MAX_SEGMENTS
+def fits(text: str, segments: int = MAX_SEGMENTS) -> bool:
+    """Whether the text takes at most `segments` SMS segments as written."""
+    return segment_count(text) <= segments
 
 
-def sms_text(text: str) -> str | None:
-    """The text as sent: as written when it fits in MAX_SEGMENTS, else with the letters GSM-7
+def sms_text(text: str, segments: int = MAX_SEGMENTS) -> str | None:
+    """The text as sent: as written when it fits in `segments`, else with the letters GSM-7
     lacks written plainly (Spanish keeps é, ñ, ü); None when neither fits."""
-    if fits(text):
+    if fits(text, segments):
         return text
     plain = to_gsm7(text)
-    return plain if fits(plain) else None
+    return plain if fits(plain, segments) else None
 
 
 # ---- shared pieces ----------------------------------------------------------------------
@@ -208,10 +209,18 @@ class _Page:
     written, or with the letters GSM-7 lacks written plainly when only that fits (sms_text)."""
 
     def __init__(
-        self, items: list[ResourceView], labels: dict[str, str], head: str, tail: str, first: int
+        self,
+        items: list[ResourceView],
+        labels: dict[str, str],
+        head: str,
+        tail: str,
+        first: int,
+        segments: int = MAX_SEGMENTS,
     ):
         self.items, self.labels, self.first = items, labels, first
         self.head, self.tail = head, tail
+        self.segments = segments
+        self.most = segments * GSM7_SEGMENT  # characters a message can hold at best
         self._texts: dict[tuple[int, int], str] = {}
 
     def text(self, i: int, level: int) -> str:
@@ -225,9 +234,9 @@ class _Page:
         possible (a lookup's lead-in can then travel with it); None if they need more."""
         texts = [self.text(i, lv) for i, lv in enumerate(levels)]
         size = sum(map(len, (self.head, *texts, self.tail)))
-        if size > MAX_MESSAGES * GSM7_MOST:
+        if size > MAX_MESSAGES * self.most:
             return None  # cannot fit, even in plain GSM-7
-        if size <= GSM7_MOST and (one := self._messages([self.head, *texts, self.tail])):
+        if size <= self.most and (one := self._messages([self.head, *texts, self.tail])):
             return one
         last = len(texts) + 1 if self.tail else len(texts)
         for cut in range(1, last):
@@ -235,18 +244,22 @@ class _Page:
                 return two
         return None
 
-    @staticmethod
-    def _messages(*groups: list[str]) -> list[str] | None:
-        out = [sms_text("\n".join(p for p in group if p)) for group in groups]
+    def _messages(self, *groups: list[str]) -> list[str] | None:
+        out = [sms_text("\n".join(p for p in group if p), self.segments) for group in groups]
         return None if None in out else out  # type: ignore[return-value]
 
 
 def _page(
-    items: list[ResourceView], labels: dict[str, str], head: str, tail: str, first: int
+    items: list[ResourceView],
+    labels: dict[str, str],
+    head: str,
+    tail: str,
+    first: int,
+    segments: int = MAX_SEGMENTS,
 ) -> list[str]:
     """The page in at most MAX_MESSAGES messages: the richest level every entry can share, then
     one more level at a time for each entry in turn, first entries first, while it fits."""
-    page = _Page(items, labels, head, tail, first)
+    page = _Page(items, labels, head, tail, first, segments)
     for level in DETAIL_LEVELS:
         levels = [level] * len(items)
         if (best := page.fit(levels)) is None:
@@ -266,14 +279,17 @@ def _page(
     # A page nothing can fit (names far too long in UCS-2): one message per entry, each cut to
     # fit. `hotline flows check` reports such an entry before it ever reaches a texter.
     texts = [page.text(i, 0) for i in range(len(items))]
-    return [sms_text(t) or t[:60] for t in (head, *texts, tail) if t]
+    return [sms_text(t, segments) or t[:60] for t in (head, *texts, tail) if t]
 
 
-def format_sms(result: SearchResult, labels: dict[str, str], lead: str = "") -> list[str]:
-    """A page of results in at most MAX_MESSAGES messages of MAX_SEGMENTS segments each,
-    opening with `lead` (the flow's neutral lead-in) and ending with the MORE hint when there
-    is more. 'outside' adds a note saying so; 'not_found' is a single re-prompt; an empty page
-    after the first says there is no more.
+def format_sms(
+    result: SearchResult, labels: dict[str, str], lead: str = "", segments: int = MAX_SEGMENTS
+) -> list[str]:
+    """A page of results in at most MAX_MESSAGES messages of `segments` SMS segments each (the
+    language's `sms_segments` in flows/hotline.yaml: Khmer and Vietnamese are UCS-2, 67
+    characters a segment), opening with `lead` (the flow's neutral lead-in) and ending with the
+    MORE hint when there is more. 'outside' adds a note saying so; 'not_found' is a single
+    re-prompt; an empty page after the first says there is no more.
     """
     if result.status == "not_found":
         return [t for t in (lead, labels["not_found"]) if t]
@@ -285,7 +301,7 @@ def format_sms(result: SearchResult, labels: dict[str, str], lead: str = "") -> 
         key = "no_more" if result.offset else "none"
         return [t for t in (head, labels[key].format(place=result.place)) if t]
     tail = labels["more"] if result.has_more else ""
-    return _page(result.items, labels, head, tail, result.offset + 1)
+    return _page(result.items, labels, head, tail, result.offset + 1, segments)
 
 
 # ---- voice -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from hotline.resources.format import (
     DETAIL_LEVELS,
     LABELS_FILE,
     MAX_MESSAGES,
+    MAX_SEGMENTS,
     fits,
     format_sms,
     format_voice,
@@ -64,7 +65,9 @@ def check_formatting(
     for lang in hotline.languages:
         labels = all_labels.get(lang) or {**all_labels[hotline.default_language], "code": lang}
         also = (hotline.default_language,) if lang not in all_labels else ()
-        for ident, message in _language_problems(views, labels, rules, lang, also, page_size):
+        segments = hotline.languages[lang].sms_segments
+        problems = _language_problems(views, labels, rules, lang, also, page_size, segments)
+        for ident, message in problems:
             if (ident, message) not in seen:
                 seen.add((ident, message))
                 file, line = origins.get(ident, (Path(flows_dir) / LABELS_FILE, 1))
@@ -84,28 +87,35 @@ def _language_problems(
     lang: str,
     also: tuple[str, ...],
     page_size: int,
+    segments: int = MAX_SEGMENTS,
 ) -> Iterator[tuple[str, str]]:
+    """Every problem of one language's formatted results; each message may take `segments`
+    SMS segments (the language's sms_segments)."""
+
+    def pages(page: list[ResourceView], result: SearchResult) -> Iterator[tuple[str, str]]:
+        messages = format_sms(result, labels, segments=segments)
+        yield from _page_problems(page, messages, rules, lang, also, segments)
+
     for view in views:
         for level in DETAIL_LEVELS:
             item = sms_item(view, labels, level, 1)
             if hits := rules.revealing_opening(lang, item, also):
                 yield view.id, f"a result opens with revealing word(s) {hits} (lock screen)"
         for status in ("found", "outside"):
-            page = SearchResult(status, SAMPLE_PLACE, [view], has_more=True)
-            yield from _page_problems([view], format_sms(page, labels), rules, lang, also)
+            yield from pages([view], SearchResult(status, SAMPLE_PLACE, [view], has_more=True))
         spoken = format_voice(SearchResult("found", SAMPLE_PLACE, [view], has_more=True), labels)
         for message in rules.forbidden_claims(lang, spoken):
             yield view.id, f"spoken result {message}"
     # The replies without results: an unknown place, nothing near, no more.
     for status, offset in (("not_found", 0), ("found", 0), ("found", page_size)):
-        empty = SearchResult(status, SAMPLE_PLACE, [], offset=offset)
-        yield from _page_problems([], format_sms(empty, labels), rules, lang, also)
+        yield from pages([], SearchResult(status, SAMPLE_PLACE, [], offset=offset))
     # The longest entries together: the page most likely not to fit.
     longest = sorted(views, key=lambda v: -len(sms_item(v, labels)))
     for start in range(0, len(longest), page_size):
         page = longest[start : start + page_size]
-        result = SearchResult("found", SAMPLE_PLACE, page, has_more=True, offset=start)
-        yield from _page_problems(page, format_sms(result, labels), rules, lang, also)
+        yield from pages(
+            page, SearchResult("found", SAMPLE_PLACE, page, has_more=True, offset=start)
+        )
 
 
 def _page_problems(
@@ -114,6 +124,7 @@ def _page_problems(
     rules: TextRules,
     lang: str,
     also: tuple[str, ...],
+    segments: int = MAX_SEGMENTS,
 ) -> Iterator[tuple[str, str]]:
     """Problems of one formatted page, blamed on its first entry (naming the others)."""
     first = page[0].id if page else "(no results)"
@@ -124,8 +135,8 @@ def _page_problems(
             f"a page of results takes {len(messages)} SMS, at most {MAX_MESSAGES}" + (with_others),
         )
     for text in messages:
-        if not fits(text):
-            yield first, "a results message is longer than 2 SMS segments" + with_others
+        if not fits(text, segments):
+            yield first, f"a results message is longer than {segments} SMS segments" + with_others
         if hits := rules.revealing_opening(lang, text, also):
             yield first, f"a results message opens with revealing word(s) {hits}" + with_others
         for message in rules.forbidden_claims(lang, text):

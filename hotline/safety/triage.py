@@ -12,7 +12,7 @@ How a message is read, per language:
 
 1. words: case, accents and digits folded, contractions spelled out, "|" at punctuation,
    stretched words read as themselves ("heeelp": "help", with EMPHASIS at the end);
-2. the hotline's own texts quoted back (ECHO_WORDS words in a row of any flow text) are set
+2. the hotline's own texts quoted back (ECHO_QUOTE words in a row of any flow text) are set
    aside, and a message mostly made of them is set aside whole, so "Emergency: call or text
    911" pasted or quoted is not a cry for help;
 3. `spelling` fixes (text-speak, misspellings); then a word the lexicon does not name is read
@@ -53,10 +53,11 @@ from hotline.engine.patterns import (
     compile_pattern,
     joined,
 )
-from hotline.engine.text import BREAK, elongated, words
+from hotline.engine.text import BREAK, elongated, word_weight, words
 
 NEGATION_WINDOW = 3
-ECHO_WORDS = 5  # this many words in a row of a hotline text, quoted back, are set aside
+ECHO_WORDS = 5  # words in a row of a hotline text that may be part of a quote
+ECHO_QUOTE = 8  # a run of hotline words this long (a Khmer cluster counts half) is a quote
 ECHO_SHARE = 0.6  # a message this much made of quoted hotline text is set aside whole
 EMPHASIS = "❗"  # added at the end of a message that stretches a word ("heeelp"); patterns
 # may weigh it like a word
@@ -83,6 +84,9 @@ class LanguageLexicon(BaseModel):
     clitics: list[str] = Field(default_factory=list)  # "no me llames, me va a matar"
     prepositions: list[str] = Field(default_factory=list)  # "no tengo a nadie": an object
     ignore: list[str] = Field(default_factory=list)  # patterns set aside before matching
+    # words a negation may stand before what it governs; Khmer, read as clusters (two or so
+    # a word, hotline.engine.text), needs more than a language written with spaces
+    negation_window: int = Field(default=NEGATION_WINDOW, ge=1, le=12)
 
     @model_validator(mode="after")
     def _compiles(self) -> LanguageLexicon:
@@ -175,10 +179,12 @@ class _Compiled:
     not_negating: frozenset[str]
     clause_words: frozenset[str]
     clause_starts: frozenset[str]
-    spelling: dict[str, tuple[str, ...]]
+    spelling: dict[tuple[str, ...], tuple[str, ...]]
     sounds: _Sounds
     clitics: frozenset[str]
     prepositions: frozenset[str]
+    negation_window: int = NEGATION_WINDOW
+    longest: int = 1  # words in the longest negation, clause word or clause start
 
     @classmethod
     def cached(cls, language: str, lex: LanguageLexicon, contractions: dict[str, str]) -> _Compiled:
@@ -191,12 +197,13 @@ class _Compiled:
 
     @classmethod
     def build(cls, language: str, lex: LanguageLexicon, contractions: dict[str, str]) -> _Compiled:
-        spelling = {}
-        for k, v in lex.spelling.items():
-            said = words(k, contractions)
-            if len(said) != 1:  # "2nite" is read as "2 nite": the fix would rewrite every "2"
-                raise ValueError(f"spelling: {k!r} is not one word as messages are read {said}")
-            spelling[said[0]] = tuple(words(v, contractions))
+        # a key may be several words as messages are read ("mata-la", a Khmer word of several
+        # clusters): the whole run is replaced, never its first word alone
+        spelling = {
+            tuple(said): tuple(words(v, contractions))
+            for k, v in lex.spelling.items()
+            if (said := words(k, contractions))
+        }
 
         def literal(text: str) -> list[str]:
             return _spell(words(text, contractions), spelling)[0]
@@ -228,7 +235,11 @@ class _Compiled:
         disclosure = weighted(lex.disclosure, "disclosure")
         named = [w.pattern for table in (danger, disclosure) for w in table.items]
         ignore = patterns(lex.ignore, "ignore")
-        known = set(spelling) | grammar.negations | {w for p in ignore for w in p.vocabulary}
+        known = (
+            {w for key in spelling for w in key}
+            | grammar.negations
+            | {w for p in ignore for w in p.vocabulary}
+        )
         known |= {w for text in lex.real_words for w in literal(text)}
         return cls(
             language=language,
@@ -243,6 +254,15 @@ class _Compiled:
             sounds=_Sounds.build(lex.sounds, named, known),
             clitics=single(lex.clitics),
             prepositions=single(lex.prepositions),
+            negation_window=lex.negation_window,
+            longest=max(
+                (
+                    w.count(" ") + 1
+                    for group in (grammar.negations, grammar.clause_words, grammar.clause_starts)
+                    for w in group | single(lex.not_negating)
+                ),
+                default=1,
+            ),
         )
 
     # -- reading --------------------------------------------------------------------------
@@ -260,16 +280,22 @@ class _Compiled:
     def read(self, said: list[str], bounds: frozenset[int] = frozenset()) -> _Reading:
         """Danger and disclosure scores; `bounds`: where each later message of the window
         starts (a negation never reaches back across one)."""
-        danger, danger_labels = self._score(said, self.danger, bounds)
-        disclosure, disclosure_labels = self._score(said, self.disclosure, bounds)
+        text = joined(said)  # once for both tables
+        danger, danger_labels = self._score(said, text, self.danger, bounds)
+        disclosure, disclosure_labels = self._score(said, text, self.disclosure, bounds)
         return _Reading(danger, danger_labels, disclosure, disclosure_labels)
 
     def _score(
-        self, said: list[str], table: _Table, bounds: frozenset[int]
+        self,
+        said: list[str],
+        said_joined: tuple[str, list[int]],
+        table: _Table,
+        bounds: frozenset[int],
     ) -> tuple[float, tuple[str, ...]]:
         """Heaviest matches first (then longest); each word once, each pattern once; a negated
-        match still takes its words, so a shorter phrase inside it cannot count instead."""
-        text, starts = joined(said)
+        match still takes its words, so a shorter phrase inside it cannot count instead.
+        `said_joined`: joined(said), made once for both tables."""
+        text, starts = said_joined
         items = table.items
         found = [
             (-abs(items[index].weight), a - b, a, b, index)
@@ -295,32 +321,54 @@ class _Compiled:
         return total, tuple(labels)
 
     def _negated(self, said: list[str], start: int, bounds: frozenset[int]) -> bool:
-        if said[start] in self.clause_starts:
+        if self._starts(said, start, self.clause_starts):
             return False  # "no he will kill me": a phrase with its own subject
         if said[start] in self.clitics:  # "no me llames, me va a matar": only "no me mata"
             k = start - 1
             while k >= 0 and said[k] in self.clitics and k not in bounds:
                 k -= 1
-            return k >= 0 and k + 1 not in bounds and self._governs(said, k)
-        for k in range(start - 1, max(-1, start - 1 - NEGATION_WINDOW), -1):
+            if k < 0 or k + 1 in bounds:
+                return False
+            n = self._ends(said, k, self.negations)
+            return bool(n) and self._governs(said, k, n)
+        k, seen = start - 1, 0
+        while k >= 0 and seen < self.negation_window:
             if k + 1 in bounds:
                 return False  # the negation is in an earlier message
-            word = said[k]
-            if word == BREAK or word in self.clause_words or word in self.clause_starts:
+            if said[k] == BREAK or self._ends(said, k, self.clause_words | self.clause_starts):
                 return False
-            if word in self.negations:
-                if k + 1 < len(said) and said[k + 1] in self.not_negating:
+            n = self._ends(said, k, self.negations)
+            if n:
+                if self._starts(said, k + 1, self.not_negating):
+                    k, seen = k - n, seen + 1
                     continue  # "won't stop hitting me", "no deja de pegarme"
-                return self._governs(said, k)
+                return self._governs(said, k, n)
+            k, seen = k - 1, seen + 1
         return False
 
-    def _governs(self, said: list[str], k: int) -> bool:
-        """Is said[k] a negation that governs what follows? Not an interjection ("no no no"),
-        not the object of a preposition ("no tengo a nadie")."""
-        if said[k] not in self.negations or k == 0:
-            return said[k] in self.negations
-        before = said[k - 1]
-        return before != said[k] and before not in self.prepositions
+    def _governs(self, said: list[str], k: int, n: int) -> bool:
+        """Does the negation of n words ending at word k govern what follows? Not an
+        interjection ("no no no"), not the object of a preposition ("no tengo a nadie")."""
+        first = k - n + 1
+        repeated = first >= n and said[first - n : first] == said[first : k + 1]
+        return not repeated and not (first > 0 and said[first - 1] in self.prepositions)
+
+    def _ends(self, said: list[str], k: int, phrases: frozenset[str]) -> int:
+        """How many words of one of `phrases` end at word k (a Khmer word is several
+        clusters), or 0."""
+        for n in range(1, self.longest + 1):
+            if k - n + 1 < 0:
+                break
+            if " ".join(said[k - n + 1 : k + 1]) in phrases:
+                return n
+        return 0
+
+    def _starts(self, said: list[str], start: int, phrases: frozenset[str]) -> bool:
+        """Does one of `phrases` start at word `start`?"""
+        return any(
+            " ".join(said[start : start + n]) in phrases
+            for n in range(1, min(self.longest, len(said) - start) + 1)
+        )
 
 
 _COMPILED: dict[tuple[str, str], _Compiled] = {}
@@ -335,17 +383,27 @@ def _base(text: str, contractions: tuple[tuple[str, str], ...]) -> tuple[str, ..
 
 
 def _spell(
-    said: list[str], spelling: dict[str, tuple[str, ...]], sounds: _Sounds | None = None
+    said: list[str],
+    spelling: dict[tuple[str, ...], tuple[str, ...]],
+    sounds: _Sounds | None = None,
 ) -> tuple[list[str], list[int]]:
-    """Spelling fixes applied; for each word out, the index of the word it came from."""
+    """Spelling fixes applied (the longest key first); for each word out, the index of the
+    word it came from (a fix of several words comes from the first of them)."""
     out: list[str] = []
     origin: list[int] = []
-    for index, word in enumerate(said):
-        fixed = spelling.get(word)
-        if fixed is None:
+    longest = max((len(key) for key in spelling), default=1)
+    index = 0
+    while index < len(said):
+        for n in range(min(longest, len(said) - index), 0, -1):
+            fixed = spelling.get(tuple(said[index : index + n]))
+            if fixed is not None:
+                break
+        else:
+            n, word = 1, said[index]
             fixed = (sounds.read(word),) if sounds is not None else (word,)
         out.extend(fixed)
         origin.extend([index] * len(fixed))
+        index += n
     return out, origin
 
 
@@ -433,10 +491,24 @@ class Echo:
             for i in range(len(plain) - ECHO_WORDS + 1)
             if tuple(plain[i : i + ECHO_WORDS]) in shingles
         ]
-        echoed = {i for a, b in spans for i in range(a, b)}
-        if len(echoed) >= ECHO_SHARE * len(at):  # mostly the hotline's words: all a quote
-            return _set_aside(said, [(0, len(said))]) if spans else said
-        return _set_aside(said, spans)
+        runs: list[tuple[int, int]] = []  # overlapping spans joined
+        for a, b in spans:
+            if runs and a < runs[-1][1]:
+                runs[-1] = (runs[-1][0], b)
+            else:
+                runs.append((a, b))
+
+        def weight(a: int, b: int) -> float:
+            return sum(word_weight(w) for w in said[a:b] if w != BREAK)
+
+        # A few words in common are not a quote: "m gen yon dèt ki pa janm fini" says what
+        # the hotline's list of signs says, in the texter's own words. Once one run is long
+        # enough to be a quote, every run is part of it.
+        if not any(weight(a, b) >= ECHO_QUOTE for a, b in runs):
+            return said
+        if sum(weight(a, b) for a, b in runs) >= ECHO_SHARE * weight(0, len(said)):
+            return _set_aside(said, [(0, len(said))])  # mostly the hotline's words: a quote
+        return _set_aside(said, runs)
 
 
 def _shingles(said: list[str]) -> set[tuple[str, ...]]:

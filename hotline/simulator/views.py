@@ -38,8 +38,31 @@ def development_only() -> None:
 def start() -> str:
     watcher = current_app.extensions.get(EXTENSION)
     return render_template(
-        "simulator/start.html", watcher=watcher, dev_name=DEV_NAME, settings=current.settings()
-    )
+        "simulator/start.html", watcher=watcher, dev_name=DEV_NAME, settings=current.settings(),
+        languages=language_rows(),
+    )  # fmt: skip
+
+
+def language_rows() -> list[dict[str, str]]:
+    """Each declared language with its review status and whether it is switched on, for the
+    start page: flow authors see which texts still wait for a fluent reviewer."""
+    loaded, on = current.all_flows(), current.flows()
+    rows = []
+    for code, language in loaded.languages.items():
+        review = language.review
+        if review is None:
+            status = "source language"
+        elif review.status == "reviewed":
+            status = f"reviewed by {review.reviewer} on {review.date}"
+        else:
+            status = "draft: not yet reviewed by a fluent speaker"
+        rows.append({
+            "code": code, "name": language.name, "status": status,
+            "draft": "yes" if code in loaded.drafts() else "",
+            "on": "on" if code in on.languages else "off (HOTLINE_LANGUAGES_OFF)",
+            "voice": "text-to-speech" if language.voice else "interpreter (no voice prompts)",
+        })  # fmt: skip
+    return rows
 
 
 @bp.get("/simulator")
