@@ -179,7 +179,7 @@ class _Compiled:
     not_negating: frozenset[str]
     clause_words: frozenset[str]
     clause_starts: frozenset[str]
-    spelling: dict[str, tuple[str, ...]]
+    spelling: dict[tuple[str, ...], tuple[str, ...]]
     sounds: _Sounds
     clitics: frozenset[str]
     prepositions: frozenset[str]
@@ -197,12 +197,13 @@ class _Compiled:
 
     @classmethod
     def build(cls, language: str, lex: LanguageLexicon, contractions: dict[str, str]) -> _Compiled:
-        spelling = {}
-        for k, v in lex.spelling.items():
-            said = words(k, contractions)
-            if len(said) != 1:  # "2nite" is read as "2 nite": the fix would rewrite every "2"
-                raise ValueError(f"spelling: {k!r} is not one word as messages are read {said}")
-            spelling[said[0]] = tuple(words(v, contractions))
+        # a key may be several words as messages are read ("mata-la", a Khmer word of several
+        # clusters): the whole run is replaced, never its first word alone
+        spelling = {
+            tuple(said): tuple(words(v, contractions))
+            for k, v in lex.spelling.items()
+            if (said := words(k, contractions))
+        }
 
         def literal(text: str) -> list[str]:
             return _spell(words(text, contractions), spelling)[0]
@@ -234,7 +235,11 @@ class _Compiled:
         disclosure = weighted(lex.disclosure, "disclosure")
         named = [w.pattern for table in (danger, disclosure) for w in table.items]
         ignore = patterns(lex.ignore, "ignore")
-        known = set(spelling) | grammar.negations | {w for p in ignore for w in p.vocabulary}
+        known = (
+            {w for key in spelling for w in key}
+            | grammar.negations
+            | {w for p in ignore for w in p.vocabulary}
+        )
         known |= {w for text in lex.real_words for w in literal(text)}
         return cls(
             language=language,
@@ -246,6 +251,9 @@ class _Compiled:
             clause_words=grammar.clause_words,
             clause_starts=grammar.clause_starts,
             spelling=spelling,
+            sounds=_Sounds.build(lex.sounds, named, known),
+            clitics=single(lex.clitics),
+            prepositions=single(lex.prepositions),
             negation_window=lex.negation_window,
             longest=max(
                 (
@@ -255,9 +263,6 @@ class _Compiled:
                 ),
                 default=1,
             ),
-            sounds=_Sounds.build(lex.sounds, named, known),
-            clitics=single(lex.clitics),
-            prepositions=single(lex.prepositions),
         )
 
     # -- reading --------------------------------------------------------------------------
@@ -342,12 +347,11 @@ class _Compiled:
         return False
 
     def _governs(self, said: list[str], k: int, n: int) -> bool:
-        """Does the negation of `n` words ending at word k govern what follows? Not an
+        """Does the negation of n words ending at word k govern what follows? Not an
         interjection ("no no no"), not the object of a preposition ("no tengo a nadie")."""
         first = k - n + 1
-        if first >= n and said[first - n : first] == said[first : k + 1]:
-            return False  # "no no no": an interjection
-        return first == 0 or said[first - 1] not in self.prepositions
+        repeated = first >= n and said[first - n : first] == said[first : k + 1]
+        return not repeated and not (first > 0 and said[first - 1] in self.prepositions)
 
     def _ends(self, said: list[str], k: int, phrases: frozenset[str]) -> int:
         """How many words of one of `phrases` end at word k (a Khmer word is several
@@ -379,17 +383,27 @@ def _base(text: str, contractions: tuple[tuple[str, str], ...]) -> tuple[str, ..
 
 
 def _spell(
-    said: list[str], spelling: dict[str, tuple[str, ...]], sounds: _Sounds | None = None
+    said: list[str],
+    spelling: dict[tuple[str, ...], tuple[str, ...]],
+    sounds: _Sounds | None = None,
 ) -> tuple[list[str], list[int]]:
-    """Spelling fixes applied; for each word out, the index of the word it came from."""
+    """Spelling fixes applied (the longest key first); for each word out, the index of the
+    word it came from (a fix of several words comes from the first of them)."""
     out: list[str] = []
     origin: list[int] = []
-    for index, word in enumerate(said):
-        fixed = spelling.get(word)
-        if fixed is None:
+    longest = max((len(key) for key in spelling), default=1)
+    index = 0
+    while index < len(said):
+        for n in range(min(longest, len(said) - index), 0, -1):
+            fixed = spelling.get(tuple(said[index : index + n]))
+            if fixed is not None:
+                break
+        else:
+            n, word = 1, said[index]
             fixed = (sounds.read(word),) if sounds is not None else (word,)
         out.extend(fixed)
         origin.extend([index] * len(fixed))
+        index += n
     return out, origin
 
 
