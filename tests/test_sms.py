@@ -56,6 +56,19 @@ def test_every_opt_out_word_confirms_once_then_silence(texter, redis_client, wor
     assert len(optouts) == 1 and redis_client.ttl(optouts[0]) == -1  # kept without expiry
 
 
+def test_an_opted_out_texter_who_writes_danger_words_still_gets_911_and_the_24_7_line(
+    texter, redis_client
+):
+    texter.send("hello")
+    texter.send("STOP")
+    assert texter.send("where are you") == []
+    answer = " ".join(texter.send("he is going to kill me"))
+    assert "911" in answer and "1-888-373-7888" in answer
+    assert not redis_client.zcard("hotline:esc:open")  # nothing queued for a number that opted out
+    assert texter.send("ok thanks") == []  # still opted out: silence again
+    assert redis_client.keys("hotline:optout:*")
+
+
 def test_stop_inside_a_sentence_is_not_a_keyword(texter):
     texter.send("hello")
     reply = texter.reply("please stop him")

@@ -180,7 +180,7 @@ def _decide(inbound: Inbound, snapshot: Snapshot, performer: ChannelPerformer) -
             texts, session=None, withheld="opted out: DELETE is done silently", forget=True
         )
     if snapshot.opted_out:
-        return _opted_out(eng, text, session, lang, performer)
+        return _opted_out(eng, session, text, arrived, lang, performer)
     if (found := opt_out_language(hotline, text, lang)) is not None:
         escalation.leave(session, "texter sent STOP")
         return Reply([eng.message("opt_out", found)], session=None, optout="set")
@@ -430,9 +430,17 @@ def _throttled(eng: Engine, snapshot: Snapshot, session, lang: str) -> Reply:
     return Reply(texts, session=session, withheld="rate limit: too many messages this minute")
 
 
-def _opted_out(eng: Engine, text: str, session, lang: str, performer) -> Reply:
+def _opted_out(
+    eng: Engine, session: Session | None, text: str, arrived: str, lang: str, performer
+) -> Reply:
+    """A number that sent STOP: silence until START, except that danger words they write now
+    get the one answer a blocked number gets (911 and the 24/7 line, never queued): a reply
+    to their own message, never a dead end. They stay opted out."""
     found = keyword_language(text, current.flows().keywords.opt_in, lang)
-    if found is None:  # silence until they opt back in
+    if found is None:
+        danger = _blocked(eng, session, text, arrived, lang)
+        if danger.urgent:
+            return danger
         return Reply([], session=session, withheld="opted out: only START gets an answer")
     reply = _to_menu(eng, session, found, performer, eng.message("opt_in", found))
     reply.optout = "del"
