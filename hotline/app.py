@@ -52,10 +52,13 @@ def create_app(overrides: Mapping[str, object] | None = None, environ=None) -> F
     _list_sections(app)
     _register_blueprints(app)
     headers.init_app(app)
-    if not settings.development:  # so no texter's first message waits for the model
+    if not settings.development:  # so no texter's first message waits for a model
+        from hotline import current
         from hotline.languages.detect import preload
 
         preload()
+        with app.app_context():
+            current.triage()  # compile the danger lexicons (~0.1 s quiet, once per process)
     if settings.development and settings.twilio_auth_token == "development-token":
         log.warning("development mode: Twilio signatures use the development token")
     return app
