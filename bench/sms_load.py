@@ -175,7 +175,7 @@ def main() -> None:
             env = {**os.environ, "HOTLINE_ENV": "production", "TWILIO_AUTH_TOKEN": TOKEN,
                    "HOTLINE_SECRET_KEY": "bench-secret", "REDIS_URL": url,
                    "HOTLINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-                   "HOTLINE_DATA_DIR": tmp}  # fmt: skip
+                   "HOTLINE_DATA_DIR": tmp, "HOTLINE_ALLOW_OUTBOX": "1"}  # fmt: skip
             proc = serve(target, port, env, args.workers, args.threads)
             try:
                 load(port, 4, 2)  # warm-up
@@ -185,7 +185,8 @@ def main() -> None:
                 proc.wait(timeout=10)
         trips = round_trips(url, {"HOTLINE_ENV": "production", "TWILIO_AUTH_TOKEN": TOKEN,
                                   "HOTLINE_SECRET_KEY": "bench-secret", "REDIS_URL": url,
-                                  "HOTLINE_PUBLIC_URL": "", "HOTLINE_DATA_DIR": tmp})  # fmt: skip
+                                  "HOTLINE_PUBLIC_URL": "", "HOTLINE_DATA_DIR": tmp,
+                                  "HOTLINE_ALLOW_OUTBOX": "1"})  # fmt: skip
         server.stop()
     kind = f"gthread x{args.threads}" if args.threads > 1 else "sync"
     print(f"script {args.script}, concurrency {args.concurrency}, {args.workers} {kind} gunicorn "

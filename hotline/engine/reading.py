@@ -67,6 +67,7 @@ class Phrasebook:
             lang: sorted((tuple(_literal(f)) for f in fs), key=len, reverse=True)
             for lang, fs in phrasings.fillers.items()
         }
+        self._ordered: dict[str, list[tuple[str, ...]]] = {}
         self.clause_words = {
             lang: sorted((tuple(_literal(w)) for w in ws), key=len, reverse=True)
             for lang, ws in phrasings.clause_words.items()
@@ -80,21 +81,29 @@ class Phrasebook:
                     for i, s in enumerate(sources)
                 ]
 
-    def core(self, text: str, language: str) -> list[str]:
+    def core(self, text: str, language: str, said: list[str] | None = None) -> list[str]:
         """The message's words without fillers or punctuation at either end (or all of them
-        when nothing else is left: "thanks" alone stays "thanks")."""
-        said = _literal(text)
-        fillers = self.fillers.get(language, []) + [
-            f for lang, fs in self.fillers.items() if lang != language for f in fs
-        ]
-        trimmed = _trim(said, fillers)
+        when nothing else is left: "thanks" alone stays "thanks"). `said`: the text's words,
+        when the caller has them already."""
+        said = _literal(text) if said is None else said
+        trimmed = _trim(said, self._fillers_first(language))
         return trimmed or said
+
+    def _fillers_first(self, language: str) -> list[tuple[str, ...]]:
+        """Every language's fillers, `language`'s first (built once per language)."""
+        found = self._ordered.get(language)
+        if found is None:
+            found = self._ordered[language] = self.fillers.get(language, []) + [
+                f for lang, fs in self.fillers.items() if lang != language for f in fs
+            ]
+        return found
 
     def says(self, family: str, text: str, language: str) -> str | None:
         """The language (the current one first) of a phrasing that is the whole message."""
         by_lang = self.patterns.get(family, {})
+        said = _literal(text)
         for lang in [language, *(x for x in by_lang if x != language)]:
-            if lang in by_lang and _whole(by_lang[lang], self.core(text, lang)):
+            if lang in by_lang and _whole(by_lang[lang], self.core(text, lang, said)):
                 return lang
         return None
 
@@ -114,9 +123,11 @@ def _trim(said: list[str], fillers: list[tuple[str, ...]]) -> list[str]:
         changed = False
         for filler in fillers:
             n = len(filler)
-            if n and tuple(said[:n]) == filler and len(said) > n:
+            if not n or len(said) <= n or (filler[0] != said[0] and filler[-1] != said[-1]):
+                continue  # cannot match at either end: skip the slicing
+            if tuple(said[:n]) == filler:
                 said, changed = said[n:], True
-            elif n and tuple(said[-n:]) == filler and len(said) > n:
+            elif tuple(said[-n:]) == filler:
                 said, changed = said[:-n], True
     return said
 
