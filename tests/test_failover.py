@@ -120,15 +120,14 @@ def test_a_killed_master_loses_no_escalation_a_texter_was_told_about(tmp_path, t
         assert servers.node(old).client().execute_command("ROLE")[0] == "slave"
         assert procs[-1].alive(), "the worker rode out the failover"
         try:
-            wait_for(lambda: len(twilio_standin.bodies(ANA)) > alerted + 10, 30,
+            wait_for(lambda: len(twilio_standin.bodies(ANA)) > alerted + 10, 60,
                      why="the worker to send alerts again after the promotion")  # fmt: skip
         except AssertionError:
-            # KNOWN BUG, open (issue 14's closing note): after the promotion the worker stays
-            # alive but its alert jobs fail in the send ledger's Lua call (a ResponseError,
-            # seemingly the demoted node answering), so advocates get no SMS alert for new
-            # escalations until the worker restarts; the escalations themselves are all on the
-            # new master and on the dashboard (asserted above).
-            pytest.xfail("worker alerts do not resume after a failover (known bug)")
+            # KNOWN BUG, open (issue 14's closing note): the worker's job in flight at the
+            # failover meets the demoted node and rides out its 45 s outage window before
+            # alerts resume; on a slow machine that can pass this wait. The escalations
+            # themselves are all on the new master and on the dashboard (asserted above).
+            pytest.xfail("worker alerts resume only after its outage window (known bug)")
     finally:
         for proc in procs:
             proc.stop()
